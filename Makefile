@@ -1,0 +1,57 @@
+# Pingan Grid — the two commands: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+# Settings come from the environment (config/settings.py); the demo keeps a generated secret key
+# in var/ so sessions survive restarts. A SECRET_KEY you export yourself wins.
+SECRET_KEY ?= $(shell mkdir -p var && { [ -s var/secret_key ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > var/secret_key; } && cat var/secret_key)
+export SECRET_KEY
+
+.PHONY: help setup db stop demo serve test lint check bench messages
+
+help:
+	@echo "make demo   set up everything, load the Longxi demo county, serve http://127.0.0.1:$(PORT)"
+	@echo "make test   set up everything, then ruff, import contracts, migrations check, pytest"
+	@echo "make stop   stop the project's own PostgreSQL cluster"
+	@echo "make bench  run the benchmarks in bench/ (prints figures)"
+
+setup:
+	@scripts/setup.sh
+
+db: setup
+	@scripts/pg.sh start
+
+stop:
+	@scripts/pg.sh stop
+
+demo: db
+	@$(MANAGE) migrate --no-input -v 0
+	@$(MANAGE) load_demo
+	@$(MANAGE) collectstatic --no-input -v 0
+	@$(MANAGE) demo_logins --url http://127.0.0.1:$(PORT)/
+	@$(MAKE) --no-print-directory serve
+
+serve:
+	.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --error-logfile -
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+
+check: db
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+test: lint check
+	.venv/bin/pytest
+
+bench: db
+	$(PY) bench/locate.py
+
+messages: setup
+	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'

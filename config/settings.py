@@ -1,0 +1,204 @@
+"""Settings for Pingan Grid, read from the environment (the only source of configuration).
+
+Required in every environment: SECRET_KEY. Optional: DATABASE_URL (default: the project's own
+PostGIS cluster under var/pg, reached through its Unix socket), DEBUG, ALLOWED_HOSTS,
+CSRF_TRUSTED_ORIGINS, MAP_TILES, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, TIANDITU_KEY, DB_CONN_MAX_AGE.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str | None = None, *, required: bool = False) -> str:
+    """One environment variable; a missing required one names itself."""
+    value = os.environ.get(name, default)
+    if value is None or (required and value == ""):
+        raise ImproperlyConfigured(f"Set the environment variable {name}.")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env(name, "true" if default else "false").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def local_socket_dir(base_dir: Path) -> str:
+    """Socket directory of the project's own cluster; mirrors scripts/pg-socket-dir.sh."""
+    directory = str(base_dir / "var" / "pg")
+    if len(directory) > 90:
+        digest = hashlib.sha1(str(base_dir).encode()).hexdigest()[:12]
+        directory = f"/tmp/pingan-{digest}"
+    return directory
+
+
+SECRET_KEY = env("SECRET_KEY", required=True)
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "gridmap",
+    "accounts",
+    "incidents",
+    "volunteers",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gridmap.context_processors.map_settings",
+            ],
+        },
+    },
+]
+
+# Persistent connections are not optional: the first PostGIS call on a new connection costs
+# 10-13 ms (REFERENCE.md), which is five times a whole locate request.
+_default_db = {
+    "ENGINE": "django.contrib.gis.db.backends.postgis",
+    "NAME": "pingan",
+    "USER": "pingan",
+    "HOST": local_socket_dir(BASE_DIR),
+    "PORT": "",
+}
+_database_url = env("DATABASE_URL", "")
+DATABASES = {
+    "default": (
+        dj_database_url.parse(_database_url, engine="django.contrib.gis.db.backends.postgis")
+        if _database_url
+        else _default_db
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "600"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "var" / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pingan Grid API",
+    "DESCRIPTION": "Grid network, incidents and dispatch for a county governance center.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Served by the project itself (drf-spectacular-sidecar): intranets have no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Base map for every map page: "none" (boundaries on a plain background, fully offline), "osm"
+# (any OpenStreetMap-style XYZ server: MAP_TILE_URL), or "tianditu" (needs TIANDITU_KEY; CGCS2000,
+# no offset). GCJ-02 tile servers are not offered: overlays would sit 250-300 m off.
+MAP_TILES = env("MAP_TILES", "none")
+if MAP_TILES not in {"none", "osm", "tianditu"}:
+    raise ImproperlyConfigured(f"MAP_TILES must be none, osm or tianditu, not {MAP_TILES!r}.")
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+TIANDITU_KEY = env("TIANDITU_KEY", "")
+if MAP_TILES == "tianditu" and not TIANDITU_KEY:
+    raise ImproperlyConfigured("Set the environment variable TIANDITU_KEY (MAP_TILES=tianditu).")
+
+# GDAL < 3.9 cannot block file/network access from hostile SRS strings (gis.W001). The project
+# never passes user-supplied SRS text to GDAL: imports accept only known SRIDs and named CRS
+# choices (gridmap.coords), so the warning is acknowledged here.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}

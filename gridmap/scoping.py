@@ -1,0 +1,46 @@
+"""Jurisdiction scoping: every queryset a user sees is cut to their area's subtree.
+
+A user's jurisdiction is an Area; they see objects whose area code starts with that area's code
+prefix (the code is a materialised path). A user without a jurisdiction sees nothing, superusers
+included: an administrator's account is given the county as jurisdiction.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from gridmap.models import Area
+
+M = TypeVar("M", bound=Model)
+
+
+def user_area(user: object) -> Area | None:
+    """The area a user may see, or None for anonymous users and users without one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "jurisdiction", None)
+
+
+def jurisdiction_q(user: object, area_path: str = "area") -> Q:
+    """A filter on ``<area_path>__code`` that keeps the user's subtree (matches nothing if none).
+
+    ``area_path`` is the lookup path from the model to its Area ("area", "grid", "" for Area).
+    """
+    area = user_area(user)
+    lookup = f"{area_path}__code__startswith" if area_path else "code__startswith"
+    if area is None:
+        return Q(pk__in=[])
+    return Q(**{lookup: area.code_prefix})
+
+
+def scope(queryset: QuerySet[M], user: object, area_path: str = "area") -> QuerySet[M]:
+    """``queryset`` cut to what ``user`` may see."""
+    return queryset.filter(jurisdiction_q(user, area_path))
+
+
+def can_see_area(user: object, area: Area) -> bool:
+    """Whether ``area`` lies in the user's jurisdiction."""
+    mine = user_area(user)
+    return mine is not None and area.code.startswith(mine.code_prefix)
