@@ -44,12 +44,15 @@ lint: setup
 
 check: db
 	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) collectstatic --no-input -v 0
 	$(MANAGE) makemigrations --check --dry-run
 
 test: lint check
 	.venv/bin/pytest
 
 bench: db
+	@$(MANAGE) migrate --no-input -v 0
+	@$(MANAGE) load_demo
 	$(PY) bench/locate.py
 
 messages: setup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,12 @@ class Area(models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["level", "code"], name="area_level_code_idx"),
+            # Point → grid looks only at grid cells in force: a smaller, exact index for it.
+            GistIndex(
+                fields=["boundary"],
+                condition=Q(level=AreaLevel.GRID, valid_to__isnull=True),
+                name="area_current_grid_gist",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

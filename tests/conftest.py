@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from accounts.choices import Role
 from gridmap.models import Area
@@ -25,3 +27,22 @@ def make_user(db, django_user_model):
         )
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Assertions read English messages; tests of the Chinese default ask for zh-hans explicitly."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """A test client whose browser asks for English (the site's default is Simplified Chinese)."""
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def zh_client() -> Client:
+    """A test client with no language preference: the site answers in Simplified Chinese."""
+    return Client()
