@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridmap.context_processors.map_settings",
+                "gridmap.context_processors.demo_data",
             ],
         },
     },

@@ -1,7 +1,14 @@
-"""Template context shared by every map page."""
+"""Template context shared by every page."""
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from gridmap.choices import AreaLevel
+from gridmap.models import Area
 
 
 def map_settings(request: HttpRequest) -> dict:
@@ -14,3 +21,35 @@ def map_settings(request: HttpRequest) -> dict:
             "tiandituKey": settings.TIANDITU_KEY,
         }
     }
+
+
+def demo_notice() -> str:
+    """The demo-data banner, derived from which levels hold synthetic boundaries ("" if none)."""
+    found = set(
+        Area.objects.current().filter(synthetic=True).values_list("level", flat=True).distinct()
+    )
+    if not found:
+        return ""
+    if found == {AreaLevel.TOWNSHIP, AreaLevel.VILLAGE, AreaLevel.GRID}:
+        # The demo county: real outline, generated divisions inside it.
+        return str(
+            _(
+                "Demo data: township, village (community) and grid boundaries are synthetic; "
+                "only the county boundary is a reference outline."
+            )
+        )
+    levels = pgettext("list separator", ", ").join(
+        str(AreaLevel(level).label) for level in AreaLevel.values if level in found
+    )
+    return str(
+        _("Demo data: synthetic boundaries at these levels: %(levels)s.") % {"levels": levels}
+    )
+
+
+def demo_data(request: HttpRequest) -> dict[str, Callable[[], str]]:
+    """The demo-data banner of every page.
+
+    Passed as a callable: the template calls it only where the banner is rendered, so responses
+    without it never pay for the query.
+    """
+    return {"demo_notice": demo_notice}

@@ -5,6 +5,7 @@ import datetime as dt
 import prcoords
 import pytest
 
+from gridmap import queries
 from gridmap.models import GridWorker
 
 URL = "/api/areas/locate"
@@ -143,16 +144,14 @@ def test_locate_needs_no_login_and_is_read_only(client, network):
 
 @pytest.mark.django_db
 def test_bulk_locate_matches_single_locate_and_marks_outside_points(network):
-    from gridmap.queries import bulk_locate, locate as locate_one
-
     lons = [104.605, 104.635, 104.641, 104.615, 104.62]
     lats = [35.005, 35.015, 35.015, 35.01, 35.005]
 
-    grid_ids = bulk_locate(lons, lats)
+    grid_ids = queries.bulk_locate(lons, lats)
 
     expected = []
     for lon, lat in zip(lons, lats, strict=True):
-        found = locate_one(lon, lat)
+        found = queries.locate(lon, lat)
         expected.append(network[found.grid.code].pk if found else 0)
     assert list(grid_ids) == expected
     assert grid_ids[2] == 0  # east of the county
