@@ -1,0 +1,1 @@
+"""The Longxi demo county: real outline and NBS names; synthetic polygons, people and leaders."""
