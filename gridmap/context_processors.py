@@ -11,16 +11,19 @@ from gridmap.choices import AreaLevel
 from gridmap.models import Area
 
 
+def map_config() -> dict[str, str]:
+    """The configured base map (MAP_TILES & co., see config/settings.py) for map scripts."""
+    return {
+        "tiles": settings.MAP_TILES,
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "tiandituKey": settings.TIANDITU_KEY,
+    }
+
+
 def map_settings(request: HttpRequest) -> dict:
     """The configured base map, so every page builds the same tile layer."""
-    return {
-        "map_config": {
-            "tiles": settings.MAP_TILES,
-            "tileUrl": settings.MAP_TILE_URL,
-            "attribution": settings.MAP_TILE_ATTRIBUTION,
-            "tiandituKey": settings.TIANDITU_KEY,
-        }
-    }
+    return {"map_config": map_config()}
 
 
 def demo_notice() -> str:

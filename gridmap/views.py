@@ -29,19 +29,18 @@ def map_strings() -> dict[str, object]:
             AreaLevel.GRID: _("Grid cells"),
         },
         "baseMaps": {
-            "none": _("No base map"),
             "osm": _("Street map"),
             "tiandituVec": _("Tianditu map"),
             "tiandituImg": _("Tianditu imagery"),
         },
-        "tiandituAttribution": _("Map data © Tianditu (National Platform for Common GeoSpatial "
-                                 "Information Services)"),
+        "tiandituAttribution": _(
+            "Map data © Tianditu (National Platform for Common GeoSpatial Information Services)"
+        ),
         "code": _("Code"),
         "level": _("Level"),
         "population": _("Population"),
         "households": _("Households"),
-        "children": _("Areas below"),
-        "childrenOf": _("%(level)s below"),
+        "childrenOf": _("%(level)s below (%(count)s)"),
         "leader": _("Grid leader"),
         "noLeader": _("No active grid leader"),
         "phone": _("Phone"),
@@ -60,7 +59,7 @@ def map_strings() -> dict[str, object]:
         "locateCancel": _("Cancel"),
         "myLocation": _("My location"),
         "myLocationError": _("Your position is not available in this browser."),
-        "located": _("This point lies in"),
+        "located": _("This point lies in:"),
         "outside": _("The point is outside every grid cell."),
         "nearest": _("Nearest grid cell: %(name)s, %(distance)s m away."),
         "panelHint": _("Click an area on the map to see its details."),
@@ -76,6 +75,4 @@ def area_map(request: HttpRequest) -> HttpResponse:
         "gridMinZoom": GRID_MIN_ZOOM,
         "strings": map_strings(),
     }
-    return render(
-        request, "gridmap/map.html", {"summary": network_summary(), "map_options": options}
-    )
+    return render(request, "gridmap/map.html", {"map_options": options})

@@ -5,14 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gridmap', '0001_initial_area_network'),
+        ("gridmap", "0001_initial_area_network"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='area',
-            index=django.contrib.postgres.indexes.GistIndex(condition=models.Q(('level', 'grid'), ('valid_to__isnull', True)), fields=['boundary'], name='area_current_grid_gist'),
+            model_name="area",
+            index=django.contrib.postgres.indexes.GistIndex(
+                condition=models.Q(("level", "grid"), ("valid_to__isnull", True)),
+                fields=["boundary"],
+                name="area_current_grid_gist",
+            ),
         ),
     ]

@@ -1,0 +1,80 @@
+"""Admin of users: role and jurisdiction, and only the users inside one's own jurisdiction."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from gridmap.models import Area
+from gridmap.scoping import scope
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "role", "jurisdiction", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = [
+        "username",
+        "display_name",
+        "phone",
+        "^jurisdiction__code",
+        "jurisdiction__name",
+    ]
+    list_select_related = ["jurisdiction"]
+    autocomplete_fields = ["jurisdiction"]
+    ordering = ["username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction")}),
+        (
+            _("Personal info"),
+            {"fields": ("display_name", "phone", "first_name", "last_name", "email")},
+        ),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                    "role",
+                    "jurisdiction",
+                    "display_name",
+                    "phone",
+                ),
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return scope(super().get_queryset(request), request.user, "jurisdiction")
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: object
+    ) -> ModelChoiceField | None:
+        if db_field.name == "jurisdiction":
+            # Nobody hands out a jurisdiction wider than their own.
+            kwargs["queryset"] = scope(Area.objects.current(), request.user, "")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

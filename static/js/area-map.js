@@ -1,0 +1,502 @@
+/* Grid network map: county, townships, villages and grid cells as switchable Leaflet layers;
+ * click an area for its details, or a point for its grid cell.
+ *
+ * Reads two JSON blocks rendered by templates/gridmap/map.html: #map-config (base map settings)
+ * and #map-options (API URLs, grid zoom threshold, translated strings). Area names come from
+ * data and are only ever put into the page as text (textContent), never as HTML.
+ */
+(function () {
+  'use strict';
+
+  const config = JSON.parse(document.getElementById('map-config').textContent);
+  const options = JSON.parse(document.getElementById('map-options').textContent);
+  const t = options.strings;
+  const panel = document.getElementById('area-panel');
+
+  const LEVELS = ['county', 'township', 'village', 'grid'];
+  // Higher levels draw heavier lines, so a township border stays visible under villages and grids.
+  const STYLES = {
+    county: {color: '#5a0f0b', weight: 3.5, fillColor: '#ffffff', fillOpacity: 0.02},
+    township: {color: '#b3261e', weight: 2.4, fillColor: '#f6d7c3', fillOpacity: 0.2},
+    village: {color: '#2f6b3a', weight: 1.6, fillColor: '#cfe8d2', fillOpacity: 0.1},
+    grid: {color: '#4a78a8', weight: 0.7, fillColor: '#d6e6f5', fillOpacity: 0.06},
+  };
+  const HOVER = {weight: 3, fillOpacity: 0.35};
+  // Labels appear from these zooms on, so the map never turns into a wall of text: township names
+  // at county scale, village names closer in, grid names last; each gives way to the next.
+  const LABEL_ZOOM = {township: 9, village: 12, grid: 14};
+
+  // --- small DOM helpers (text only) -----------------------------------------------------------
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === 'class') node.className = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  function escapeHtml(text) {
+    // Only for Leaflet attributions, which Leaflet inserts as HTML.
+    const div = document.createElement('div');
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (match, key) => (key in values ? values[key] : match));
+  }
+
+  function number(value) {
+    return value === null || value === undefined ? t.unknown : Number(value).toLocaleString();
+  }
+
+  function relative(url) {
+    // DRF builds absolute `next` links from the Host header; stay on the page's own origin.
+    const parsed = new URL(url, window.location.href);
+    return parsed.pathname + parsed.search;
+  }
+
+  async function getJson(url, signal) {
+    const response = await fetch(url, {headers: {Accept: 'application/json'}, signal});
+    if (!response.ok && response.status !== 404) throw new Error(`${response.status} ${url}`);
+    return {status: response.status, body: await response.json()};
+  }
+
+  async function fetchFeatures(params, signal) {
+    const features = [];
+    let next = `${options.areasUrl}?${new URLSearchParams({...params, page_size: '5000'})}`;
+    while (next) {
+      const {body} = await getJson(next, signal);
+      features.push(...body.features);
+      next = body.next ? relative(body.next) : null;
+    }
+    return features;
+  }
+
+  // --- the map ---------------------------------------------------------------------------------
+
+  // Half-step zooms let the county fill the window; tiles scale cleanly at .5.
+  const map = L.map('area-map', {center: [35.0, 105.0], zoom: 5, zoomSnap: 0.5});
+  map.attributionControl.setPrefix('Leaflet');
+  LEVELS.forEach((level, index) => {
+    map.createPane(`areas-${level}`).style.zIndex = String(401 + index);
+  });
+  // County and township borders are drawn a second time, above villages and grids, so they stay
+  // visible however many levels are on.
+  map.createPane('outlines').style.zIndex = '410';
+  map.getPane('outlines').style.pointerEvents = 'none';
+  map.createPane('highlight').style.zIndex = '420';
+  map.getPane('highlight').style.pointerEvents = 'none';
+  map.createPane('labels').style.zIndex = '430';
+  map.getPane('labels').style.pointerEvents = 'none';
+
+  function baseLayers() {
+    const layers = {};
+    if (config.tiles === 'osm') {
+      layers[t.baseMaps.osm] = L.tileLayer(config.tileUrl, {
+        maxZoom: 19,
+        attribution: escapeHtml(config.attribution),
+      });
+    } else if (config.tiles === 'tianditu') {
+      // Tianditu web-mercator WMTS (CGCS2000, no offset); labels are separate layers.
+      const key = encodeURIComponent(config.tiandituKey);
+      const url = (layer) =>
+        `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0` +
+        `&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles` +
+        `&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${key}`;
+      const tile = (layer, attribution) =>
+        L.tileLayer(url(layer), {subdomains: '01234567', maxZoom: 18, attribution});
+      const credit = escapeHtml(t.tiandituAttribution);
+      layers[t.baseMaps.tiandituVec] = L.layerGroup([tile('vec', credit), tile('cva')]);
+      layers[t.baseMaps.tiandituImg] = L.layerGroup([tile('img', credit), tile('cia')]);
+    }
+    return layers;
+  }
+
+  const bases = baseLayers();
+  const firstBase = Object.values(bases)[0];
+  if (firstBase) firstBase.addTo(map);
+
+  // --- status line -----------------------------------------------------------------------------
+
+  const Status = L.Control.extend({
+    options: {position: 'bottomleft'},
+    onAdd() {
+      this.node = el('div', {class: 'map-status', role: 'status', hidden: ''});
+      return this.node;
+    },
+  });
+  const status = new Status().addTo(map);
+  const messages = new Map();
+  function setStatus(key, text) {
+    if (text) messages.set(key, text);
+    else messages.delete(key);
+    status.node.textContent = [...messages.values()].join(' ');
+    status.node.hidden = messages.size === 0;
+  }
+
+  // --- area layers -----------------------------------------------------------------------------
+
+  const overlays = {};   // level -> L.LayerGroup shown in the layer control
+  const shapes = {};     // level -> L.GeoJSON holding the polygons
+  const labels = {};     // level -> L.LayerGroup of name labels
+  const outlines = {};   // county/township -> L.GeoJSON of borders drawn above the other levels
+  const loaded = {};     // level -> promise of its features being on the layer
+  const gridCodes = new Set();
+  let locating = false;
+
+  function labelPoint(layer) {
+    // Centre of the largest outer ring: the list API carries no label point.
+    let rings = layer.getLatLngs();
+    while (Array.isArray(rings[0]) && Array.isArray(rings[0][0])) rings = rings.flat(1);
+    if (!Array.isArray(rings[0])) rings = [rings];
+    let best = rings[0];
+    let bestSize = -1;
+    for (const ring of rings) {
+      const bounds = L.latLngBounds(ring);
+      const size = (bounds.getEast() - bounds.getWest()) * (bounds.getNorth() - bounds.getSouth());
+      if (size > bestSize) {
+        best = ring;
+        bestSize = size;
+      }
+    }
+    return L.PolyUtil.polygonCenter(best, map.options.crs);
+  }
+
+  function addLabel(level, feature, layer) {
+    if (!labels[level]) return;
+    const text = el('span', {}, feature.properties.name);
+    const icon = L.divIcon({className: `area-label area-label-${level}`, html: text, iconSize: null});
+    L.marker(labelPoint(layer), {icon, pane: 'labels', interactive: false, keyboard: false})
+      .addTo(labels[level]);
+  }
+
+  LEVELS.forEach((level) => {
+    shapes[level] = L.geoJSON(null, {
+      pane: `areas-${level}`,
+      style: () => STYLES[level],
+      onEachFeature(feature, layer) {
+        layer.on('mouseover', () => layer.setStyle(HOVER));
+        layer.on('mouseout', () => shapes[level].resetStyle(layer));
+        layer.on('click', (event) => {
+          if (locating) return;  // the map's own click handler locates the point
+          L.DomEvent.stopPropagation(event);
+          selectArea(feature.properties.code, {fit: false});
+        });
+        layer.bindTooltip(feature.properties.name, {sticky: true, direction: 'top', opacity: 0.9});
+        addLabel(level, feature, layer);
+      },
+    });
+    labels[level] = level === 'county' ? null : L.layerGroup();
+    const members = level === 'grid' ? [] : [shapes[level]];
+    if (level === 'county' || level === 'township') {
+      outlines[level] = L.geoJSON(null, {
+        pane: 'outlines',
+        interactive: false,
+        style: {...STYLES[level], fill: false},
+      });
+      members.push(outlines[level]);
+    }
+    overlays[level] = L.layerGroup(members);
+  });
+
+  function loadLevel(level) {
+    // One request per level; the layer control's overlayadd and the start-up share the promise.
+    if (!loaded[level]) {
+      setStatus(level, t.loading);
+      loaded[level] = fetchFeatures({level})
+        .then((features) => {
+          shapes[level].addData(features);
+          if (outlines[level]) outlines[level].addData(features);
+          updateLabels();
+        })
+        .catch((error) => {
+          delete loaded[level];
+          setStatus('error', t.loadError);
+          throw error;
+        })
+        .finally(() => setStatus(level, null));
+    }
+    return loaded[level];
+  }
+
+  function fitToData() {
+    for (const level of LEVELS) {
+      const bounds = shapes[level].getBounds();
+      if (bounds.isValid()) {
+        map.fitBounds(bounds, {padding: [12, 12]});
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Grid cells: only for the visible box, only when zoomed in; every cell is kept once fetched.
+  let gridRequest = null;
+  async function loadGrids() {
+    const gridOn = map.hasLayer(overlays.grid);
+    const closeEnough = map.getZoom() >= options.gridMinZoom;
+    setStatus('zoom', gridOn && !closeEnough ? t.zoomForGrids : null);
+    if (!gridOn || !closeEnough) {
+      overlays.grid.removeLayer(shapes.grid);
+      return;
+    }
+    overlays.grid.addLayer(shapes.grid);
+    if (gridRequest) gridRequest.abort();
+    gridRequest = new AbortController();
+    const box = map.getBounds().pad(0.25);
+    const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()]
+      .map((value, index) => {
+        const limit = index % 2 === 0 ? 180 : 90;
+        return Math.max(-limit, Math.min(limit, value)).toFixed(6);
+      })
+      .join(',');
+    setStatus('grid', t.loading);
+    try {
+      const features = await fetchFeatures({level: 'grid', bbox}, gridRequest.signal);
+      const fresh = features.filter((feature) => !gridCodes.has(feature.properties.code));
+      fresh.forEach((feature) => gridCodes.add(feature.properties.code));
+      shapes.grid.addData(fresh);
+      updateLabels();
+      setStatus('grid', null);
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      setStatus('grid', null);
+      setStatus('error', t.loadError);
+    }
+  }
+
+  function updateLabels() {
+    const zoom = map.getZoom();
+    const wanted = {};
+    for (const [level, from] of Object.entries(LABEL_ZOOM)) {
+      wanted[level] = map.hasLayer(overlays[level]) && zoom >= from;
+    }
+    if (wanted.village) wanted.township = false;
+    if (wanted.grid) wanted.village = wanted.township = false;
+    for (const [level, on] of Object.entries(wanted)) {
+      if (on && !map.hasLayer(labels[level])) labels[level].addTo(map);
+      if (!on && map.hasLayer(labels[level])) map.removeLayer(labels[level]);
+    }
+  }
+
+  const layerNames = {};
+  for (const level of LEVELS) layerNames[t.layers[level]] = overlays[level];
+  L.control.layers(bases, layerNames, {collapsed: window.innerWidth < 700}).addTo(map);
+  L.control.scale({imperial: false}).addTo(map);
+
+  map.on('overlayadd overlayremove', (event) => {
+    const level = LEVELS.find((name) => overlays[name] === event.layer);
+    if (event.type === 'overlayadd' && level && level !== 'grid') loadLevel(level).catch(() => {});
+    if (level === 'grid') loadGrids();
+    updateLabels();
+  });
+  map.on('zoomend', updateLabels);
+  map.on('moveend', () => {
+    if (map.hasLayer(overlays.grid)) loadGrids();
+  });
+
+  // --- selection and side panel ----------------------------------------------------------------
+
+  const highlight = L.geoJSON(null, {
+    pane: 'highlight',
+    interactive: false,
+    style: {color: '#f2b705', weight: 4, fill: false},
+  }).addTo(map);
+  let selected = null;
+
+  function closeButton() {
+    return el('button', {type: 'button', class: 'panel-close', title: t.close, 'aria-label': t.close,
+      onclick: clearSelection}, '×');
+  }
+
+  function showPanel(...children) {
+    panel.replaceChildren(closeButton(), ...children.filter(Boolean));
+    panel.classList.add('open');
+  }
+
+  function clearSelection() {
+    selected = null;
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    highlight.clearLayers();
+    panel.replaceChildren(el('p', {class: 'panel-hint'}, t.panelHint));
+    panel.classList.remove('open');
+  }
+
+  function areaLink(area) {
+    return el('button', {type: 'button', class: 'link-button',
+      onclick: () => selectArea(area.code, {fit: true})}, area.name);
+  }
+
+  function row(label, value) {
+    return [el('dt', {}, label), el('dd', {}, value)];
+  }
+
+  function renderArea(feature, intro) {
+    const area = feature.properties;
+    const crumbs = el('nav', {class: 'breadcrumb', 'aria-label': t.level});
+    for (const ancestor of area.ancestors) crumbs.append(areaLink(ancestor), el('span', {class: 'sep'}, '›'));
+    crumbs.append(el('span', {}, area.name));
+
+    const facts = el('dl', {class: 'facts'},
+      ...row(t.level, t.levels[area.level] || area.level),
+      ...row(t.code, el('code', {}, area.code)),
+      ...row(t.population, number(area.population)),
+      ...row(t.households, number(area.households)),
+      ...row(t.version, area.version),
+      ...row(t.validFrom, area.valid_from),
+    );
+
+    let leader = null;
+    if (area.level === 'grid') {
+      leader = el('div', {class: 'leader'}, el('h3', {}, t.leader));
+      if (area.leader) {
+        leader.append(el('p', {}, el('strong', {}, area.leader.name)));
+        if (area.leader.phone) {
+          const call = el('a', {href: `tel:${area.leader.phone}`, title: t.phone}, area.leader.phone);
+          leader.append(el('p', {}, el('span', {'aria-hidden': 'true'}, '☎ '), call));
+        }
+      } else {
+        leader.append(el('p', {class: 'muted'}, t.noLeader));
+      }
+    }
+
+    let children = null;
+    if (area.children.length) {
+      const childLevel = t.levels[area.children[0].level] || area.children[0].level;
+      const list = el('ul', {class: 'children'});
+      for (const child of area.children) list.append(el('li', {}, areaLink(child)));
+      children = el('details', {class: 'children-box', open: ''},
+        el('summary', {}, format(t.childrenOf, {level: childLevel, count: area.children.length})),
+        list);
+    }
+
+    showPanel(
+      intro || null,
+      crumbs,
+      el('h2', {}, area.name),
+      area.synthetic ? el('p', {class: 'synthetic-note'}, t.synthetic) : null,
+      leader,
+      facts,
+      children,
+    );
+  }
+
+  async function selectArea(code, {fit = false, drill = fit, intro = null} = {}) {
+    selected = code;
+    showPanel(el('p', {class: 'muted'}, t.loading));
+    let feature;
+    try {
+      const url = options.detailUrl.replace('CODE', encodeURIComponent(code));
+      const response = await getJson(url);
+      if (response.status === 404) throw new Error(`no area ${code}`);
+      feature = response.body;
+    } catch (error) {
+      if (selected === code) showPanel(el('p', {class: 'error'}, t.detailError));
+      return;
+    }
+    if (selected !== code) return;  // a newer click won
+    highlight.clearLayers();
+    highlight.addData(feature);
+    if (fit) map.fitBounds(highlight.getBounds(), {padding: [40, 40], maxZoom: 15});
+    if (drill) {
+      // Drilling down from the panel: show the chosen area's level and the level below it.
+      const index = LEVELS.indexOf(feature.properties.level);
+      for (const level of LEVELS.slice(index, index + 2)) {
+        if (!map.hasLayer(overlays[level])) overlays[level].addTo(map);
+      }
+    }
+    // The address names the selected area, so a view can be bookmarked or sent on.
+    history.replaceState(null, '', `#area=${encodeURIComponent(code)}`);
+    renderArea(feature, intro);
+  }
+
+  // --- locate a point ---------------------------------------------------------------------------
+
+  const pointMarker = L.circleMarker([0, 0], {radius: 7, color: '#ffffff', weight: 2,
+    fillColor: '#b3261e', fillOpacity: 1, pane: 'labels', interactive: false});
+
+  function setLocating(on) {
+    locating = on;
+    map.getContainer().classList.toggle('locating', on);
+    locateButton.classList.toggle('active', on);
+    locateButton.textContent = on ? t.locateCancel : t.locate;
+    setStatus('locate', on ? t.locateHint : null);
+  }
+
+  async function locatePoint(latlng) {
+    setLocating(false);
+    pointMarker.setLatLng(latlng).addTo(map);
+    const params = new URLSearchParams({lon: latlng.lng.toFixed(6), lat: latlng.lat.toFixed(6)});
+    let result;
+    try {
+      result = await getJson(`${options.locateUrl}?${params}`);
+    } catch (error) {
+      showPanel(el('p', {class: 'error'}, t.detailError));
+      return;
+    }
+    if (result.status === 404) {
+      const nearest = result.body.nearest_grid;
+      showPanel(
+        el('h2', {}, t.outside),
+        nearest ? el('p', {}, format(t.nearest, {name: nearest.name, distance: number(Math.round(result.body.distance_m))})) : null,
+        nearest ? areaLink(nearest) : null,
+      );
+      return;
+    }
+    const intro = el('p', {class: 'located'}, t.located);
+    selectArea(result.body.grid.code, {fit: true, intro});
+  }
+
+  const Tools = L.Control.extend({
+    options: {position: 'topleft'},
+    onAdd() {
+      const box = el('div', {class: 'leaflet-bar map-tools'});
+      L.DomEvent.disableClickPropagation(box);
+      box.append(locateButton);
+      if (navigator.geolocation && window.isSecureContext) box.append(myLocationButton);
+      return box;
+    },
+  });
+  const locateButton = el('button', {type: 'button', onclick: () => setLocating(!locating)}, t.locate);
+  const myLocationButton = el('button', {type: 'button', onclick: () => {
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        const latlng = L.latLng(position.coords.latitude, position.coords.longitude);
+        map.setView(latlng, Math.max(map.getZoom(), 15));
+        locatePoint(latlng);
+      },
+      () => setStatus('locate', t.myLocationError),
+      {enableHighAccuracy: true, timeout: 15000},
+    );
+  }}, t.myLocation);
+  new Tools().addTo(map);
+
+  map.on('click', (event) => {
+    if (locating) locatePoint(event.latlng);
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && locating) setLocating(false);
+  });
+
+  // --- start: county and townships on, villages and grids one click away ------------------------
+
+  overlays.county.addTo(map);
+  overlays.township.addTo(map);
+  const linked = /^#area=(\d{12,15})$/.exec(window.location.hash);
+  Promise.all([loadLevel('county'), loadLevel('township')])
+    .then(() => {
+      if (!fitToData()) showPanel(el('p', {class: 'notice'}, t.noData));
+      updateLabels();
+      if (linked) selectArea(linked[1], {fit: true});
+    })
+    .catch(() => {});
+  if (window.location.hash === '#locate') setLocating(true);
+})();
