@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +25,16 @@ from gridmap.choices import AreaLevel
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.models import Area, GridWorker
 from gridmap.scoping import scope
+
+
+class JSONOnly(BaseContentNegotiation):
+    """Always JSON: skips matching Accept headers on the hottest public endpoint."""
+
+    def select_parser(self, request: Request, parsers: list) -> object:
+        return parsers[0]
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix=None) -> tuple:
+        return (renderers[0], renderers[0].media_type)
 
 
 class PublicReadOnly:
@@ -73,6 +84,8 @@ class FieldErrorSerializer(serializers.Serializer):
 
 class LocateView(PublicReadOnly, APIView):
     """Which grid cell, village, township and county a point lies in, and who its leader is."""
+
+    content_negotiation_class = JSONOnly
 
     @extend_schema(
         parameters=[
