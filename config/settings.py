@@ -2,7 +2,8 @@
 
 Required in every environment: SECRET_KEY. Optional: DATABASE_URL (default: the project's own
 PostGIS cluster under var/pg, reached through its Unix socket), DEBUG, ALLOWED_HOSTS,
-CSRF_TRUSTED_ORIGINS, MAP_TILES, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, TIANDITU_KEY, DB_CONN_MAX_AGE.
+CSRF_TRUSTED_ORIGINS, MAP_TILES, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, TIANDITU_KEY, DB_CONN_MAX_AGE,
+DB_CONN_HEALTH_CHECKS, LOG_LEVEL.
 """
 
 import hashlib
@@ -123,7 +124,7 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "600"))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

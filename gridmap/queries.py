@@ -48,7 +48,7 @@ class NearestGrid:
 
 # One statement per locate, built once: the request budget is ~2 ms (REFERENCE.md), so the chain
 # and the leader come from the same query as the point-in-polygon test. The ancestors are looked
-# up by the code's prefixes (the code is a materialised path) in scalar subqueries rather than a
+# up by the code's prefixes (the code is a materialised path) in one subquery rather than a
 # five-way join: planning that join cost 0.8 ms, five times the execution. A point on an edge
 # shared by two cells intersects both; the lowest code wins so the answer never flickers.
 _LOCATE_SQL = """
@@ -60,9 +60,12 @@ WITH hit AS MATERIALIZED (
     LIMIT 1
 )
 SELECT hit.code, hit.name, hit.synthetic,
-    (SELECT name FROM gridmap_area WHERE code = substr(hit.code, 1, 12)),
-    (SELECT name FROM gridmap_area WHERE code = substr(hit.code, 1, 9) || '000'),
-    (SELECT name FROM gridmap_area WHERE code = substr(hit.code, 1, 6) || '000000'),
+    ARRAY(
+        SELECT name FROM gridmap_area
+        WHERE code IN (substr(hit.code, 1, 6) || '000000', substr(hit.code, 1, 9) || '000',
+                       substr(hit.code, 1, 12))
+        ORDER BY code
+    ),
     (SELECT ARRAY[w.name, w.phone] FROM gridmap_gridworker w
      WHERE w.area_id = hit.id AND w.role = 'leader' AND w.active)
 FROM hit
@@ -92,7 +95,7 @@ def locate(lon: float, lat: float) -> Location | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    grid_code, grid_name, synthetic, village, township, county, leader = row
+    grid_code, grid_name, synthetic, (county, township, village), leader = row
     county_code, township_code, village_code = ancestor_codes(grid_code, AreaLevel.GRID)
     return Location(
         grid=AreaRef(grid_code, grid_name, AreaLevel.GRID),
@@ -222,6 +225,8 @@ def bulk_locate(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         psycopg_cursor = cursor.cursor
         with psycopg_cursor.copy("COPY _bulk_points FROM STDIN (FORMAT binary)") as copy:
             copy.write(_COPY_SIGNATURE + rows.tobytes() + _COPY_TRAILER)
+        # The join's estimated cost triggers JIT compilation, which takes longer than the join.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("CREATE INDEX ON _bulk_points USING gist (geom)")
         cursor.execute("ANALYZE _bulk_points")
         with psycopg_cursor.copy(_BULK_JOIN_SQL) as copy:
