@@ -35,7 +35,7 @@ demo: db
 	@$(MAKE) --no-print-directory serve
 
 serve:
-	.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --error-logfile -
+	.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --no-control-socket --access-logfile - --error-logfile -
 
 lint: setup
 	.venv/bin/ruff check .

@@ -7,6 +7,7 @@ import math
 import django_filters
 from django.contrib.gis.geos import Polygon
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
@@ -116,7 +117,7 @@ class LocateView(PublicReadOnly, APIView):
             nearest = queries.nearest_grid(point.lon, point.lat)
             return Response(
                 {
-                    "detail": "The point is outside every grid cell.",
+                    "detail": _("The point is outside every grid cell."),
                     "lon": point.lon,
                     "lat": point.lat,
                     "nearest_grid": nearest.grid.as_dict() if nearest else None,
@@ -207,15 +208,17 @@ class BBoxFilter(InBBoxFilter):
             values = [float(part) for part in raw.split(",")]
         except ValueError:
             raise ParseError(
-                "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat."
+                _("bbox must be four numbers: min_lon,min_lat,max_lon,max_lat.")
             ) from None
         if len(values) != 4 or not all(math.isfinite(v) for v in values):
-            raise ParseError("bbox must be four numbers: min_lon,min_lat,max_lon,max_lat.")
+            raise ParseError(_("bbox must be four numbers: min_lon,min_lat,max_lon,max_lat."))
         min_lon, min_lat, max_lon, max_lat = values
         if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
             raise ParseError(
-                "bbox must satisfy -180 <= min_lon < max_lon <= 180 and "
-                "-90 <= min_lat < max_lat <= 90 (WGS84 degrees)."
+                _(
+                    "bbox must satisfy -180 <= min_lon < max_lon <= 180 and "
+                    "-90 <= min_lat < max_lat <= 90 (WGS84 degrees)."
+                )
             )
         polygon = Polygon.from_bbox((min_lon, min_lat, max_lon, max_lat))
         polygon.srid = 4326

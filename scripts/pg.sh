@@ -62,7 +62,7 @@ CONF
   if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1; then
     psql_ -d postgres -c "CREATE DATABASE $DB_NAME"
   fi
-  psql_ -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+  psql_ -d "$DB_NAME" -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
 }
 
 case "${1:-start}" in

@@ -155,3 +155,12 @@ def test_bulk_locate_matches_single_locate_and_marks_outside_points(network):
         expected.append(network[found.grid.code].pk if found else 0)
     assert list(grid_ids) == expected
     assert grid_ids[2] == 0  # east of the county
+
+
+@pytest.mark.django_db
+def test_messages_are_in_chinese_by_default(zh_client, network):
+    swapped = locate(zh_client, lon=35.005, lat=104.605).json()
+    outside = locate(zh_client, lon=104.641, lat=35.015).json()
+
+    assert "填反" in swapped["detail"]
+    assert outside["detail"] == "该位置不在任何网格内。"
