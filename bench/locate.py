@@ -93,8 +93,15 @@ def wrk(url: str, script: Path, clients: int, seconds: int) -> dict:
 def serve(port: int) -> subprocess.Popen:
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--no-control-socket"],
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--no-control-socket",
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
