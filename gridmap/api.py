@@ -6,6 +6,7 @@ import math
 
 import django_filters
 from django.contrib.gis.geos import Polygon
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -83,6 +84,11 @@ class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField()
 
 
+# Rendered by Django rather than DRF's renderer: the same bytes as DRF's JSONRenderer, with
+# less work on the busiest public endpoint.
+_COMPACT_JSON = {"ensure_ascii": False, "separators": (",", ":")}
+
+
 class LocateView(PublicReadOnly, APIView):
     """Which grid cell, village, township and county a point lies in, and who its leader is."""
 
@@ -106,16 +112,20 @@ class LocateView(PublicReadOnly, APIView):
             404: OpenApiResponse(NotLocatedSerializer, description="outside every grid cell"),
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> JsonResponse:
         params = request.query_params
         try:
             point = parse_point(params.get("lon"), params.get("lat"), params.get("crs"))
         except CoordinateError as error:
-            return Response({"detail": error.message, "field": error.field}, status=400)
+            return JsonResponse(
+                {"detail": error.message, "field": error.field},
+                status=400,
+                json_dumps_params=_COMPACT_JSON,
+            )
         location = queries.locate(point.lon, point.lat)
         if location is None:
             nearest = queries.nearest_grid(point.lon, point.lat)
-            return Response(
+            return JsonResponse(
                 {
                     "detail": _("The point is outside every grid cell."),
                     "lon": point.lon,
@@ -124,8 +134,9 @@ class LocateView(PublicReadOnly, APIView):
                     "distance_m": round(nearest.distance_m, 1) if nearest else None,
                 },
                 status=404,
+                json_dumps_params=_COMPACT_JSON,
             )
-        return Response(
+        return JsonResponse(
             {
                 "lon": point.lon,
                 "lat": point.lat,
@@ -139,7 +150,8 @@ class LocateView(PublicReadOnly, APIView):
                     else None
                 ),
                 "synthetic": location.synthetic,
-            }
+            },
+            json_dumps_params=_COMPACT_JSON,
         )
 
 
