@@ -1,0 +1,36 @@
+"""Write paths for users."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from gridmap.models import Area
+
+
+class AccountError(Exception):
+    """A user action that cannot be done, with a message for the operator."""
+
+
+def set_jurisdiction(*, username: str, area_code: str, role: str | None = None) -> User:
+    """Give a user a jurisdiction area (and optionally a role), validated like the admin form."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise AccountError(_("No user named %(username)r.") % {"username": username})
+        area = Area.objects.current().filter(code=area_code).first()
+        if area is None:
+            raise AccountError(_("No area in force with code %(code)r.") % {"code": area_code})
+        if role is not None:
+            if role not in Role.values:
+                raise AccountError(
+                    _("Unknown role %(role)r; choose one of %(roles)s.")
+                    % {"role": role, "roles": ", ".join(Role.values)}
+                )
+            user.role = role
+        user.jurisdiction = area
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["jurisdiction", "role"])
+    return user
