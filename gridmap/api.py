@@ -23,7 +23,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gridmap import queries
-from gridmap.choices import AreaLevel
+from gridmap.choices import AREA_ATTRIBUTES, AreaLevel
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.models import Area, GridWorker
 from gridmap.scoping import scope
@@ -165,17 +165,7 @@ class AreaFeatureSerializer(GeoFeatureModelSerializer):
         model = Area
         geo_field = "display_boundary"
         id_field = False
-        fields = [
-            "code",
-            "name",
-            "level",
-            "parent_code",
-            "population",
-            "households",
-            "synthetic",
-            "version",
-            "valid_from",
-        ]
+        fields = list(AREA_ATTRIBUTES)
 
 
 class AreaDetailSerializer(AreaFeatureSerializer):

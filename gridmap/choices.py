@@ -75,6 +75,20 @@ def level_for_code(code: str) -> str | None:
     return AreaLevel.VILLAGE
 
 
+# The attributes an area is published with, in the API's GeoJSON and in exported files.
+AREA_ATTRIBUTES: tuple[str, ...] = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "population",
+    "households",
+    "version",
+    "valid_from",
+    "synthetic",
+)
+
+
 class GridWorkerRole(models.TextChoices):
     LEADER = "leader", _("Grid leader")
     MEMBER = "member", _("Grid member")

@@ -9,20 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from gridmap import io
-from gridmap.choices import LEVEL_ORDER, AreaLevel
+from gridmap.choices import AREA_ATTRIBUTES, LEVEL_ORDER, AreaLevel
 from gridmap.models import Area
 
-EXPORT_COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "parent_code",
-    "population",
-    "households",
-    "version",
-    "valid_from",
-    "synthetic",
-)
+EXPORT_COLUMNS = AREA_ATTRIBUTES
 
 
 class Command(BaseCommand):
