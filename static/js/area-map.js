@@ -24,7 +24,7 @@
   const HOVER = {weight: 3, fillOpacity: 0.35};
   // Labels appear from these zooms on, so the map never turns into a wall of text: township names
   // at county scale, village names closer in, grid names last; each gives way to the next.
-  const LABEL_ZOOM = {township: 9, village: 12, grid: 14};
+  const LABEL_ZOOM = {township: 9, village: 12, grid: 15};
 
   // --- small DOM helpers (text only) -----------------------------------------------------------
 
