@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import ForeignKey, QuerySet
+from django.db.models import ForeignKey
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from gridmap.admin import JurisdictionScopedAdmin
 from gridmap.models import Area
 from gridmap.scoping import scope
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(JurisdictionScopedAdmin, DjangoUserAdmin):
+    jurisdiction_area_path = "jurisdiction"
     list_display = ["username", "display_name", "role", "jurisdiction", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active", "groups"]
     search_fields = [
@@ -67,9 +69,6 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return scope(super().get_queryset(request), request.user, "jurisdiction")
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: object

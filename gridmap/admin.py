@@ -32,7 +32,19 @@ JURISDICTION_ZOOM = {
 }
 
 
-class JurisdictionMapAdmin(GISModelAdmin):
+class JurisdictionScopedAdmin:
+    """Admin mixin: the changelist and object pages show only the user's jurisdiction.
+
+    ``jurisdiction_area_path`` is the lookup from the model to its Area ("" for Area itself).
+    """
+
+    jurisdiction_area_path = "area"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope(super().get_queryset(request), request.user, self.jurisdiction_area_path)
+
+
+class JurisdictionMapAdmin(JurisdictionScopedAdmin, GISModelAdmin):
     """GIS admin with the project's map widget, opening on the user's own area when empty."""
 
     gis_widget = AreaMapWidget
@@ -74,6 +86,7 @@ class AreaVersionInline(admin.TabularInline):
 
 @admin.register(Area)
 class AreaAdmin(JurisdictionMapAdmin):
+    jurisdiction_area_path = ""
     """Areas are created and re-divided by import_areas, which keeps the boundary history; here
     staff look at boundaries and keep population, households and source up to date."""
 
@@ -119,9 +132,6 @@ class AreaAdmin(JurisdictionMapAdmin):
     ]
     inlines = [AreaVersionInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Area]:
-        return scope(super().get_queryset(request), request.user, "")
-
     def formfield_for_dbfield(
         self, db_field: Field, request: HttpRequest, **kwargs: object
     ) -> FormField | None:
@@ -152,9 +162,6 @@ class GridWorkerAdmin(JurisdictionMapAdmin):
     list_per_page = 50
     show_full_result_count = False
     fields = ["name", "role", "area", "phone", "active", "synthetic", "home_point"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[GridWorker]:
-        return scope(super().get_queryset(request), request.user, "area")
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: object
