@@ -1,0 +1,3 @@
+"""REST API of incidents (being written this session)."""
+
+urlpatterns: list = []

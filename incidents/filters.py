@@ -1,0 +1,79 @@
+"""The one filter set of matter lists: queues, the API list, the ledger and the map use it."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridmap.choices import code_prefix, level_for_code
+from incidents.choices import IncidentKind, Source, State, Tier
+from incidents.models import Category, HandlingUnit, Incident
+from incidents.queries import overdue_q
+
+# "20261125-000123" (as printed on the detail page and the ledger) or a bare id.
+_NUMBER = re.compile(r"^(?:\d{8}-)?0*(\d{1,9})$")
+
+
+class IncidentFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(label=_("state"), choices=State.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=IncidentKind.choices)
+    category = django_filters.ModelChoiceFilter(
+        label=_("category"),
+        queryset=Category.objects.all(),
+        to_field_name="code",
+    )
+    tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
+    source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
+    overdue = django_filters.BooleanFilter(label=_("overdue"), method="filter_overdue")
+    supervised = django_filters.BooleanFilter(label=_("supervised"))
+    area = django_filters.CharFilter(
+        label=_("area code (subtree)"),
+        method="filter_area",
+        help_text=_("County, township, village or grid code: the matters in that subtree."),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("handling unit"),
+        field_name="handling_unit",
+        queryset=HandlingUnit.objects.all(),
+        to_field_name="code",
+    )
+    received_after = django_filters.DateFilter(
+        label=_("received from"), field_name="received_at", lookup_expr="date__gte"
+    )
+    received_before = django_filters.DateFilter(
+        label=_("received until"), field_name="received_at", lookup_expr="date__lte"
+    )
+    q = django_filters.CharFilter(label=_("search"), method="filter_text")
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        condition = overdue_q(timezone.now())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = value.strip()
+        level = level_for_code(code)
+        if level is None:
+            return queryset.none()
+        return queryset.filter(grid__code__startswith=code_prefix(code, level))
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        condition = (
+            Q(title__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
+        )
+        number = _NUMBER.match(text)
+        if number:
+            condition |= Q(pk=int(number.group(1)))
+        return queryset.filter(condition)

@@ -1,0 +1,112 @@
+"""Read paths of incidents: what a user may see, duplicate suggestions, the queue's filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import MultiPoint, Point
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.choices import Role
+from gridmap.scoping import user_area
+from incidents.choices import OPEN_STATES, UnitKind
+from incidents.models import Category, HandlingUnit, Incident
+
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_WINDOW = dt.timedelta(days=7)
+
+
+def visibility_q(user: object) -> Q:
+    """Matters a user may see: in their jurisdiction, handled by their units, or reported by them.
+
+    A matter transferred to another township's center or to a county department must show in
+    that unit's queue even though its grid lies outside the unit staff's own subtree.
+    """
+    area = user_area(user)
+    if area is None:
+        return Q(pk__in=[])
+    prefix = area.code_prefix
+    return (
+        Q(grid__code__startswith=prefix)
+        | Q(handling_unit__area__code__startswith=prefix)
+        | Q(handling_unit__in=HandlingUnit.objects.filter(members=user).values("pk"))
+        | Q(reporter=user)
+    )
+
+
+def visible_incidents(user: object) -> QuerySet[Incident]:
+    """Every matter ``user`` may see, with what lists show joined in."""
+    return Incident.objects.filter(visibility_q(user)).select_related(
+        "category", "grid", "village", "township", "handling_unit"
+    )
+
+
+def open_incidents(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    return queryset.filter(state__in=OPEN_STATES)
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """Open matters past their due time or their report-back time."""
+    now = now or timezone.now()
+    return Q(state__in=OPEN_STATES) & (Q(due_at__lt=now) | Q(report_back_due_at__lt=now))
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    incident: Incident
+    distance_m: float
+
+
+def possible_duplicates(
+    *,
+    category: Category,
+    points: list[Point],
+    user: object,
+    now: dt.datetime | None = None,
+    exclude_id: int | None = None,
+    limit: int = 10,
+) -> list[DuplicateCandidate]:
+    """Matters of the same category within 50 m of any point, taken in during the last 7 days.
+
+    Only matters the user may see are suggested; nearest first.
+    """
+    now = now or timezone.now()
+    where = MultiPoint(points, srid=4326)
+    # Distance on geodetic fields is in metres (PostGIS geography); the degree box first lets the
+    # GiST index on ``location`` cut the candidates before the exact test.
+    box = where.buffer(0.001).envelope
+    candidates = (
+        visible_incidents(user)
+        .filter(
+            category=category,
+            received_at__gte=now - DUPLICATE_WINDOW,
+            received_at__lte=now,
+            locations__bboverlaps=box,
+        )
+        .annotate(distance=Distance("locations", where))
+        .filter(distance__lte=DUPLICATE_RADIUS_M)
+        .order_by("distance", "-received_at")
+    )
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    return [DuplicateCandidate(c, float(c.distance.m)) for c in candidates[:limit]]
+
+
+def center_of(area_id: int) -> HandlingUnit | None:
+    """The center of an area, if it has been set up."""
+    return HandlingUnit.objects.filter(kind=UnitKind.CENTER, area_id=area_id).first()
+
+
+def units_for_user(user: object) -> QuerySet[HandlingUnit]:
+    """The units whose queue a user works: their jurisdiction's center and their departments."""
+    area = user_area(user)
+    if area is None:
+        return HandlingUnit.objects.none()
+    if getattr(user, "role", None) == Role.GRID_LEADER:
+        return HandlingUnit.objects.filter(members=user)
+    return HandlingUnit.objects.filter(
+        Q(kind=UnitKind.CENTER, area=area) | Q(members=user)
+    ).distinct()

@@ -1,0 +1,890 @@
+"""Write paths of incidents: intake, the workflow's actions, transfer, escalation, duplicates.
+
+Every public function is one user action and one transaction. Workflow actions lock the matter's
+row (``SELECT … FOR UPDATE``) and check its state under the lock, so of two people acting at once
+exactly one succeeds and the other gets a WorkflowError saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import MultiPoint, Point
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from gridmap.coords import CoordinateError, InputCRS, parse_point
+from gridmap.models import Area
+from gridmap.queries import locate, nearest_grid
+from gridmap.scoping import user_area
+from incidents.choices import (
+    TIER_DEADLINE,
+    Action,
+    DepartmentMode,
+    EventKind,
+    IncidentKind,
+    PartyRole,
+    Result,
+    Satisfaction,
+    Source,
+    State,
+    Tier,
+    UnitKind,
+)
+from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Party, Photo
+from incidents.photos import MAX_PHOTOS, PhotoError, PreparedPhoto, prepare_photo
+from incidents.queries import DuplicateCandidate, overdue_q, possible_duplicates, visible_incidents
+from incidents.routing import parent_unit, routed_unit
+
+TITLE_MAX = 100
+DESCRIPTION_MAX = 5000
+MAX_POINTS = 20
+INTAKE_ROLES = {Role.GRID_LEADER, Role.DISPATCHER, Role.COUNTY_ADMIN}
+STAFF_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
+
+
+class IncidentInputError(Exception):
+    """Input that cannot be taken in; ``errors`` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class WorkflowError(Exception):
+    """An action the matter's state or the user's role does not allow; the message says why."""
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    name: str
+    phone: str = ""
+    id_number: str = ""
+    role: str = PartyRole.APPLICANT
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    """An uploaded file as the views hand it over."""
+
+    file: object  # a file-like object opened for binary reading
+    name: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """What every intake path (field form, window form, API) sends, not yet validated."""
+
+    category: str
+    tier: str
+    title: str
+    description: str
+    points: Sequence[tuple[object, object]]
+    kind: str = ""
+    crs: str = InputCRS.WGS84
+    source: str = Source.FIELD
+    uid: uuid.UUID | str | None = None
+    address: str = ""
+    accuracy_m: object = None
+    parties: Sequence[PartyInput] = ()
+    photos: Sequence[PhotoInput] = ()
+    multi_department: bool = False
+    duplicate_of: int | None = None
+
+
+@dataclass
+class IntakeResult:
+    incident: Incident
+    created: bool
+    duplicates: list[DuplicateCandidate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Located:
+    point: Point
+    grid: Area
+    outside_m: float | None
+
+
+def take_in(
+    *, request: IntakeRequest, reporter: object, now: dt.datetime | None = None
+) -> IntakeResult:
+    """Take in one matter (any path): validate, locate, route, store with its trail.
+
+    A request whose ``uid`` was already taken in by the same reporter returns that record
+    unchanged (``created`` False): a phone retrying on a flaky network never makes a second one.
+    """
+    if getattr(reporter, "role", None) not in INTAKE_ROLES or user_area(reporter) is None:
+        raise WorkflowError(_("Your role cannot take in matters."))
+    uid = _parse_uid(request.uid)
+    existing = _existing_for_retry(uid, reporter)
+    if existing is not None:
+        return IntakeResult(existing, created=False)
+
+    errors: dict[str, list[str]] = {}
+    category = _valid_category(request, errors)
+    tier = _valid_choice(request.tier, Tier, "tier", errors)
+    source = _valid_choice(request.source, Source, "source", errors)
+    title = _valid_text(request.title, "title", TITLE_MAX, errors)
+    description = _valid_text(request.description, "description", DESCRIPTION_MAX, errors)
+    accuracy = _valid_accuracy(request.accuracy_m, errors)
+    located = _valid_locations(request, errors)
+    parties = _valid_parties(request.parties, errors)
+    photos = _valid_photos(request.photos, errors)
+    duplicate_of = _valid_duplicate_of(request.duplicate_of, reporter, errors)
+    if errors:
+        raise IncidentInputError(errors)
+
+    received_at = now or timezone.now()
+    grids = [hit.grid for hit in located]
+    unit = routed_unit([g.code for g in grids], multi_department=request.multi_department)
+    first = located[0]
+    incident = Incident(
+        uid=uid,
+        kind=category.kind,
+        category=category,
+        tier=tier,
+        title=title,
+        description=description,
+        address=request.address.strip()[:200],
+        location=first.point,
+        locations=MultiPoint([hit.point for hit in located], srid=4326),
+        input_crs=request.crs or InputCRS.WGS84,
+        location_accuracy_m=accuracy,
+        grid=first.grid,
+        village=first.grid.parent,
+        township=first.grid.parent.parent,
+        county=first.grid.parent.parent.parent,
+        outside_grid=first.outside_m is not None,
+        outside_distance_m=first.outside_m,
+        source=source,
+        reporter=reporter,
+        multi_department=request.multi_department,
+        handling_unit=unit,
+        state=State.RECEIVED,
+        duplicate_of=duplicate_of,
+        received_at=received_at,
+        due_at=received_at + TIER_DEADLINE[tier],
+    )
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            incident.save()
+            Party.objects.bulk_create(
+                Party(
+                    incident=incident,
+                    name=p.name,
+                    phone=p.phone,
+                    id_number=p.id_number,
+                    role=p.role,
+                )
+                for p in parties
+            )
+            for photo in photos:
+                stored_files.append(_store_photo(incident, photo, reporter, received_at))
+            _append(
+                incident,
+                actor=reporter,
+                kind=EventKind.INTAKE,
+                to_state=State.RECEIVED,
+                at=received_at,
+                data={
+                    "source": source,
+                    "handling_unit": unit.code,
+                    "outside_grid_m": first.outside_m,
+                    "input_crs": incident.input_crs,
+                    "duplicate_of": duplicate_of.pk if duplicate_of else None,
+                },
+            )
+    except IntegrityError:
+        _delete_files(stored_files)
+        # Two copies of one retry raced past the lookup above; the first insert won.
+        existing = _existing_for_retry(uid, reporter)
+        if existing is None:
+            raise
+        return IntakeResult(existing, created=False)
+    except BaseException:
+        _delete_files(stored_files)
+        raise
+    duplicates = possible_duplicates(
+        category=category,
+        points=[hit.point for hit in located],
+        user=reporter,
+        now=received_at,
+        exclude_id=incident.pk,
+    )
+    return IntakeResult(incident, created=True, duplicates=duplicates)
+
+
+def _parse_uid(raw: uuid.UUID | str | None) -> uuid.UUID:
+    if raw is None or raw == "":
+        return uuid.uuid4()
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise IncidentInputError({"uid": [_("uid must be a UUID.")]}) from None
+
+
+def _existing_for_retry(uid: uuid.UUID, reporter: object) -> Incident | None:
+    existing = Incident.objects.filter(uid=uid).first()
+    if existing is None:
+        return None
+    if existing.reporter_id != getattr(reporter, "pk", None):
+        raise IncidentInputError(
+            {"uid": [_("This uid belongs to a matter taken in by someone else; send a new one.")]}
+        )
+    return existing
+
+
+def _valid_category(request: IntakeRequest, errors: dict[str, list[str]]) -> Category:
+    category = Category.objects.filter(
+        code=str(request.category or "").strip(), active=True
+    ).first()
+    if category is None:
+        errors["category"] = [
+            _("Unknown category %(code)r.") % {"code": request.category}
+            if request.category
+            else _("Choose a category.")
+        ]
+        return None  # type: ignore[return-value]
+    if request.kind and request.kind != category.kind:
+        if request.kind not in IncidentKind.values:
+            errors["kind"] = [_("Unknown kind %(kind)r.") % {"kind": request.kind}]
+        else:
+            errors["category"] = [
+                _("Category %(category)s is not of kind %(kind)s.")
+                % {"category": category.label, "kind": IncidentKind(request.kind).label}
+            ]
+    return category
+
+
+def _valid_choice(raw: str, choices: type, name: str, errors: dict[str, list[str]]) -> str:
+    value = str(raw or "").strip()
+    if value not in choices.values:  # type: ignore[attr-defined]
+        errors[name] = [
+            _("%(field)s must be one of %(allowed)s.")
+            % {"field": name, "allowed": ", ".join(choices.values)}  # type: ignore[attr-defined]
+        ]
+    return value
+
+
+def _valid_text(raw: object, name: str, limit: int, errors: dict[str, list[str]]) -> str:
+    # Text is stored exactly as typed (HTML included) and escaped wherever it is shown.
+    text = str(raw or "").strip()
+    if not text:
+        errors[name] = [_("This field is required.")]
+    elif len(text) > limit:
+        errors[name] = [
+            _("At most %(limit)d characters (this has %(count)d).")
+            % {"limit": limit, "count": len(text)}
+        ]
+    return text
+
+
+def _valid_accuracy(raw: object, errors: dict[str, list[str]]) -> float | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        errors["accuracy_m"] = [_("Accuracy must be a number of metres.")]
+        return None
+    if not 0 <= value < 100_000:
+        errors["accuracy_m"] = [_("Accuracy must be between 0 and 100,000 m.")]
+        return None
+    return value
+
+
+def _valid_locations(request: IntakeRequest, errors: dict[str, list[str]]) -> list[_Located]:
+    if not request.points:
+        errors["location"] = [_("Give the location: a GPS fix or a point picked on the map.")]
+        return []
+    if len(request.points) > MAX_POINTS:
+        errors["location"] = [_("At most %(count)d locations.") % {"count": MAX_POINTS}]
+        return []
+    located = []
+    for raw_lon, raw_lat in request.points:
+        try:
+            lonlat = parse_point(raw_lon, raw_lat, request.crs)
+        except CoordinateError as error:
+            errors["location"] = [error.message]
+            return []
+        located.append(_locate_point(lonlat.lon, lonlat.lat, errors))
+    if "location" in errors:
+        return []
+    return located
+
+
+def _locate_point(lon: float, lat: float, errors: dict[str, list[str]]) -> _Located:
+    point = Point(lon, lat, srid=4326)
+    hit = locate(lon, lat)
+    if hit is not None:
+        grid_code, outside_m = hit.grid.code, None
+    else:
+        # Outside every grid: kept where it was reported, tied to the nearest grid and flagged.
+        nearest = nearest_grid(lon, lat)
+        if nearest is None:
+            errors["location"] = [_("No grid network is loaded; matters cannot be located.")]
+            return _Located(point, None, None)  # type: ignore[arg-type]
+        grid_code, outside_m = nearest.grid.code, round(nearest.distance_m, 1)
+    grid = Area.objects.select_related("parent__parent__parent").get(code=grid_code)
+    return _Located(point, grid, outside_m)
+
+
+def _valid_parties(parties: Sequence[PartyInput], errors: dict[str, list[str]]) -> list[PartyInput]:
+    messages = []
+    for index, party in enumerate(parties, start=1):
+        name = party.name.strip()
+        if not name:
+            messages.append(_("Party %(n)d has no name.") % {"n": index})
+        if party.role not in PartyRole.values:
+            messages.append(_("Party %(n)d has an unknown role.") % {"n": index})
+        phone = party.phone.strip()
+        if phone and not (phone.replace("-", "").isdigit() and 5 <= len(phone) <= 20):
+            messages.append(_("Party %(n)d: the phone number is not valid.") % {"n": index})
+        id_number = party.id_number.strip().upper()
+        if id_number and not _valid_id_number(id_number):
+            messages.append(
+                _("Party %(n)d: the ID number is not a valid 18-character resident ID.")
+                % {"n": index}
+            )
+    if messages:
+        errors["parties"] = messages
+    return [
+        PartyInput(p.name.strip()[:50], p.phone.strip(), p.id_number.strip().upper(), p.role)
+        for p in parties
+    ]
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _valid_id_number(value: str) -> bool:
+    """GB 11643: 17 digits and a check character (ISO 7064 MOD 11-2)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17]
+
+
+def _valid_photos(
+    photos: Sequence[PhotoInput], errors: dict[str, list[str]]
+) -> list[PreparedPhoto]:
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("At most %(count)d photos.") % {"count": MAX_PHOTOS}]
+        return []
+    prepared, messages = [], []
+    for photo in photos:
+        try:
+            prepared.append(prepare_photo(photo.file, name=photo.name, size=photo.size))  # type: ignore[arg-type]
+        except PhotoError as error:
+            messages.append(str(error))
+    if messages:
+        errors["photos"] = messages
+    return prepared
+
+
+def _valid_duplicate_of(
+    raw: int | None, reporter: object, errors: dict[str, list[str]]
+) -> Incident | None:
+    if raw in (None, ""):
+        return None
+    original = visible_incidents(reporter).filter(pk=raw).first()
+    if original is None:
+        errors["duplicate_of"] = [_("No matter %(id)s that you can see.") % {"id": raw}]
+    return original
+
+
+def _store_photo(incident: Incident, photo: PreparedPhoto, actor: object, at: dt.datetime) -> str:
+    record = Photo(
+        incident=incident,
+        width=photo.width,
+        height=photo.height,
+        size_bytes=len(photo.content),
+        uploaded_by=actor,
+        uploaded_at=at,
+    )
+    record.image.save("photo.jpg", ContentFile(photo.content), save=False)
+    record.save()
+    return record.image.name
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _append(
+    incident: Incident,
+    *,
+    actor: object | None,
+    kind: str,
+    action: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    at: dt.datetime | None = None,
+    data: dict | None = None,
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident,
+        actor=actor,
+        kind=kind,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        at=at or timezone.now(),
+        data=data or {},
+    )
+
+
+# --- workflow ------------------------------------------------------------------------------------
+
+# action → (states it may start from, state it leads to). Transfer keeps the matter routed.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    Action.ASSESS: ((State.RECEIVED,), State.ASSESSED),
+    Action.ROUTE: ((State.ASSESSED,), State.ROUTED),
+    Action.START: ((State.ROUTED,), State.IN_PROGRESS),
+    Action.RESOLVE: ((State.IN_PROGRESS,), State.RESOLVED),
+    Action.FAIL: ((State.IN_PROGRESS,), State.UNRESOLVED),
+    Action.TRANSFER: ((State.ROUTED, State.IN_PROGRESS), State.ROUTED),
+    Action.FOLLOW_UP: ((State.RESOLVED, State.UNRESOLVED), State.FOLLOWED_UP),
+    Action.REOPEN: ((State.FOLLOWED_UP,), State.IN_PROGRESS),
+    Action.CLOSE: ((State.FOLLOWED_UP,), State.CLOSED),
+}
+
+
+def acts_for(user: object, unit: HandlingUnit) -> bool:
+    """Whether ``user`` works for ``unit``: a member, or center staff whose area covers it."""
+    if getattr(user, "pk", None) is None:
+        return False
+    if unit.members.filter(pk=user.pk).exists():  # type: ignore[attr-defined]
+        return True
+    area = user_area(user)
+    return (
+        getattr(user, "role", None) in STAFF_ROLES
+        and area is not None
+        and unit.area.code.startswith(area.code_prefix)
+    )
+
+
+def allowed_actions(user: object, incident: Incident) -> list[str]:
+    """The actions ``user`` may take on ``incident`` now (for buttons; the services re-check)."""
+    return [a for a in TRANSITIONS if _refusal(user, incident, a, {}) is None]
+
+
+def _refusal(user: object, incident: Incident, action: str, params: dict) -> str | None:
+    """Why ``user`` may not take ``action`` on ``incident`` now, or None if they may."""
+    sources, _target = TRANSITIONS[action]
+    if incident.state not in sources:
+        return _(
+            "A matter that is %(state)s cannot be given “%(action)s” (allowed from: %(from)s)."
+        ) % {
+            "state": State(incident.state).label,
+            "action": Action(action).label,
+            "from": ", ".join(str(State(s).label) for s in sources),
+        }
+    role = getattr(user, "role", None)
+    if action == Action.FOLLOW_UP:
+        if incident.handler_id is not None and incident.handler_id == getattr(user, "pk", None):
+            return _("The follow-up visit must be made by someone other than the handler.")
+        own_grid = role == Role.GRID_LEADER and user_area(user) == incident.grid
+        if not (own_grid or acts_for(user, incident.handling_unit)):
+            return _("Only the center's staff or the grid's leader can make the follow-up visit.")
+        return None
+    if action == Action.REOPEN and incident.satisfaction != Satisfaction.DISSATISFIED:
+        return _("Only a matter whose follow-up found the parties dissatisfied can be reopened.")
+    if action in (Action.START, Action.RESOLVE, Action.FAIL):
+        if not acts_for(user, incident.handling_unit):
+            return _("Only %(unit)s can handle this matter.") % {"unit": incident.handling_unit}
+        return None
+    if role not in STAFF_ROLES or not acts_for(user, incident.handling_unit):
+        return _("Only dispatchers of %(unit)s can do this.") % {"unit": incident.handling_unit}
+    return None
+
+
+def _transition(
+    *,
+    incident_id: int,
+    action: str,
+    actor: object,
+    note: str = "",
+    apply: Callable[[Incident, dt.datetime], dict | None] | None = None,
+    params: dict | None = None,
+) -> Incident:
+    """Lock the matter, check the action is allowed now, apply it, append the event."""
+    with transaction.atomic():
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .select_related("handling_unit__area", "grid")
+            .get(pk=incident_id)
+        )
+        reason = _refusal(actor, incident, action, params or {})
+        if reason is not None:
+            raise WorkflowError(reason)
+        now = timezone.now()
+        from_state = incident.state
+        incident.state = TRANSITIONS[action][1]
+        data = apply(incident, now) if apply else None
+        incident.save()
+        _append(
+            incident,
+            actor=actor,
+            kind=EventKind.TRANSITION,
+            action=action,
+            from_state=from_state,
+            to_state=incident.state,
+            note=note,
+            at=now,
+            data=data,
+        )
+    return incident
+
+
+def assess(
+    *,
+    incident_id: int,
+    actor: object,
+    note: str = "",
+    tier: str | None = None,
+    multi_department: bool | None = None,
+) -> Incident:
+    """Assessment (研判): confirm or change the tier (due time follows) and the departments flag."""
+    if tier is not None and tier not in Tier.values:
+        raise IncidentInputError({"tier": [_("Unknown tier %(tier)r.") % {"tier": tier}]})
+
+    def apply(incident: Incident, now: dt.datetime) -> dict:
+        changes = {}
+        if tier and tier != incident.tier:
+            changes["tier"] = [incident.tier, tier]
+            incident.tier = tier
+            incident.due_at = incident.received_at + TIER_DEADLINE[tier]
+        if multi_department is not None and multi_department != incident.multi_department:
+            changes["multi_department"] = [incident.multi_department, multi_department]
+            incident.multi_department = multi_department
+        return changes
+
+    return _transition(
+        incident_id=incident_id, action=Action.ASSESS, actor=actor, note=note, apply=apply
+    )
+
+
+def route(
+    *,
+    incident_id: int,
+    actor: object,
+    note: str = "",
+    override_unit: HandlingUnit | None = None,
+    override_reason: str = "",
+) -> Incident:
+    """Routing (分流): to the center the rule picks, or to another unit with a recorded reason."""
+    if override_unit is not None and not override_reason.strip():
+        raise IncidentInputError(
+            {"override_reason": [_("Say why the routing rule is overridden.")]}
+        )
+
+    def apply(incident: Incident, now: dt.datetime) -> dict:
+        codes = _grid_codes(incident)
+        by_rule = routed_unit(codes, multi_department=incident.multi_department)
+        chosen = override_unit or by_rule
+        previous = incident.handling_unit
+        incident.handling_unit = chosen
+        overridden = chosen.pk != by_rule.pk
+        incident.route_override_reason = override_reason.strip() if overridden else ""
+        _set_report_back(incident, chosen, now, None)
+        return {
+            "from_unit": previous.code,
+            "to_unit": chosen.code,
+            "rule_unit": by_rule.code,
+            "override_reason": incident.route_override_reason,
+        }
+
+    return _transition(
+        incident_id=incident_id, action=Action.ROUTE, actor=actor, note=note, apply=apply
+    )
+
+
+def _grid_codes(incident: Incident) -> list[str]:
+    """The grid code of each of the matter's points (the first is stored; others located now)."""
+    codes = [incident.grid.code]
+    for point in list(incident.locations)[1:]:
+        hit = locate(point.x, point.y)
+        if hit is None:
+            nearest = nearest_grid(point.x, point.y)
+            codes.append(nearest.grid.code if nearest else incident.grid.code)
+        else:
+            codes.append(hit.grid.code)
+    return codes
+
+
+def _set_report_back(
+    incident: Incident, unit: HandlingUnit, now: dt.datetime, report_back_by: dt.datetime | None
+) -> None:
+    if unit.kind == UnitKind.DEPARTMENT and unit.mode != DepartmentMode.ON_SITE:
+        # Departments that take a matter away report back by a deadline: given, else the matter's.
+        incident.report_back_due_at = report_back_by or max(incident.due_at, now)
+    else:
+        incident.report_back_due_at = report_back_by
+
+
+def start(*, incident_id: int, actor: object, note: str = "") -> Incident:
+    """The handling unit takes the matter up (调处/办理); the actor becomes its handler."""
+
+    def apply(incident: Incident, now: dt.datetime) -> None:
+        incident.handler = actor  # type: ignore[assignment]
+
+    return _transition(
+        incident_id=incident_id, action=Action.START, actor=actor, note=note, apply=apply
+    )
+
+
+def _finish(incident_id: int, actor: object, outcome: str, action: str, result: str) -> Incident:
+    if not outcome.strip():
+        raise IncidentInputError({"outcome": [_("Describe the outcome.")]})
+
+    def apply(incident: Incident, now: dt.datetime) -> dict:
+        incident.result = result
+        incident.outcome = outcome.strip()
+        incident.handled_at = now
+        return {"on_time": now <= incident.due_at}
+
+    return _transition(
+        incident_id=incident_id, action=action, actor=actor, note=outcome.strip(), apply=apply
+    )
+
+
+def resolve(*, incident_id: int, actor: object, outcome: str) -> Incident:
+    """Resolved (化解), with what was done."""
+    return _finish(incident_id, actor, outcome, Action.RESOLVE, Result.RESOLVED)
+
+
+def mark_unresolved(*, incident_id: int, actor: object, outcome: str) -> Incident:
+    """Not resolved (未化解), with what was tried and why it failed."""
+    return _finish(incident_id, actor, outcome, Action.FAIL, Result.UNRESOLVED)
+
+
+def transfer(
+    *,
+    incident_id: int,
+    actor: object,
+    to_unit: HandlingUnit,
+    note: str,
+    report_back_by: dt.datetime | None = None,
+) -> Incident:
+    """Transfer (转办) to another center or a department, which then sees it in its queue."""
+    if not note.strip():
+        raise IncidentInputError({"note": [_("Say why the matter is transferred.")]})
+    if report_back_by is not None and report_back_by <= timezone.now():
+        raise IncidentInputError(
+            {"report_back_by": [_("The report-back time must be in the future.")]}
+        )
+
+    def apply(incident: Incident, now: dt.datetime) -> dict:
+        previous = incident.handling_unit
+        if to_unit.pk == previous.pk:
+            raise WorkflowError(_("The matter is already with %(unit)s.") % {"unit": to_unit})
+        if not to_unit.active:
+            raise WorkflowError(_("%(unit)s is not active.") % {"unit": to_unit})
+        incident.handling_unit = to_unit
+        incident.handler = None
+        _set_report_back(incident, to_unit, now, report_back_by)
+        return {
+            "from_unit": previous.code,
+            "to_unit": to_unit.code,
+            "report_back_by": incident.report_back_due_at.isoformat()
+            if incident.report_back_due_at
+            else None,
+        }
+
+    return _transition(
+        incident_id=incident_id, action=Action.TRANSFER, actor=actor, note=note.strip(), apply=apply
+    )
+
+
+def follow_up(*, incident_id: int, actor: object, satisfaction: str, note: str = "") -> Incident:
+    """The follow-up visit (回访) and the parties' satisfaction; never by the handler."""
+    if satisfaction not in Satisfaction.values:
+        raise IncidentInputError({"satisfaction": [_("Choose how satisfied the parties are.")]})
+
+    def apply(incident: Incident, now: dt.datetime) -> dict:
+        incident.satisfaction = satisfaction
+        incident.follow_up_note = note.strip()
+        incident.followed_up_at = now
+        return {"satisfaction": satisfaction}
+
+    return _transition(
+        incident_id=incident_id,
+        action=Action.FOLLOW_UP,
+        actor=actor,
+        note=note.strip(),
+        apply=apply,
+    )
+
+
+def reopen(*, incident_id: int, actor: object, note: str) -> Incident:
+    """Back into handling after a dissatisfied follow-up, with a fresh deadline for its tier."""
+    if not note.strip():
+        raise IncidentInputError({"note": [_("Say why the matter is reopened.")]})
+
+    def apply(incident: Incident, now: dt.datetime) -> dict:
+        previous_due = incident.due_at
+        incident.due_at = now + TIER_DEADLINE[incident.tier]
+        incident.result = ""
+        incident.handled_at = None
+        incident.escalated_at = None
+        return {"previous_due_at": previous_due.isoformat(), "due_at": incident.due_at.isoformat()}
+
+    return _transition(
+        incident_id=incident_id, action=Action.REOPEN, actor=actor, note=note.strip(), apply=apply
+    )
+
+
+def close(*, incident_id: int, actor: object, note: str = "") -> Incident:
+    """Close the matter (评价 done)."""
+
+    def apply(incident: Incident, now: dt.datetime) -> None:
+        incident.closed_at = now
+
+    return _transition(
+        incident_id=incident_id, action=Action.CLOSE, actor=actor, note=note.strip(), apply=apply
+    )
+
+
+# --- flags, duplicates, deadlines ----------------------------------------------------------------
+
+
+def set_supervision(
+    *,
+    incident_id: int,
+    actor: object,
+    supervised: bool,
+    owner_leader: object | None = None,
+    note: str = "",
+) -> Incident:
+    """挂牌督办 / 领导包案: leadership and county administrators mark a matter."""
+    if getattr(actor, "role", None) not in {Role.LEADERSHIP, Role.COUNTY_ADMIN}:
+        raise WorkflowError(_("Only leadership can supervise matters or own them."))
+    if owner_leader is not None and getattr(owner_leader, "role", None) != Role.LEADERSHIP:
+        raise IncidentInputError({"owner_leader": [_("The owning leader must be a leader.")]})
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident_id)
+        before = {"supervised": incident.supervised, "owner_leader": incident.owner_leader_id}
+        incident.supervised = supervised
+        incident.owner_leader = owner_leader  # type: ignore[assignment]
+        incident.save(update_fields=["supervised", "owner_leader", "updated_at"])
+        _append(
+            incident,
+            actor=actor,
+            kind=EventKind.SUPERVISION,
+            note=note.strip(),
+            data={
+                "before": before,
+                "after": {
+                    "supervised": supervised,
+                    "owner_leader": getattr(owner_leader, "pk", None),
+                },
+            },
+        )
+    return incident
+
+
+def link_duplicate(
+    *, incident_id: int, duplicate_of_id: int, actor: object, note: str = ""
+) -> Incident:
+    """Mark a matter as a duplicate of an earlier one (both stay on record)."""
+    if incident_id == duplicate_of_id:
+        raise IncidentInputError({"duplicate_of": [_("A matter cannot duplicate itself.")]})
+    with transaction.atomic():
+        incident = (
+            visible_incidents(actor).select_for_update(of=("self",)).filter(pk=incident_id).first()
+        )
+        original = visible_incidents(actor).filter(pk=duplicate_of_id).first()
+        if incident is None or original is None:
+            raise IncidentInputError({"duplicate_of": [_("No such matter that you can see.")]})
+        if original.duplicate_of_id == incident.pk:
+            raise IncidentInputError(
+                {"duplicate_of": [_("That matter is already a duplicate of this one.")]}
+            )
+        incident.duplicate_of = original
+        incident.save(update_fields=["duplicate_of", "updated_at"])
+        _append(
+            incident,
+            actor=actor,
+            kind=EventKind.DUPLICATE,
+            note=note.strip(),
+            data={"duplicate_of": original.pk},
+        )
+    return incident
+
+
+@dataclass(frozen=True)
+class EscalationReport:
+    overdue: int
+    escalated: int
+
+
+def escalate_overdue(*, now: dt.datetime | None = None) -> EscalationReport:
+    """Move each open, overdue, not yet escalated matter to its parent center and mark it.
+
+    Idempotent: a matter is escalated once per deadline (reopening sets a new one), so running
+    the check again changes nothing. Rows another transaction holds are skipped until next run.
+    """
+    now = now or timezone.now()
+    overdue = Incident.objects.filter(overdue_q(now))
+    escalated = 0
+    with transaction.atomic():
+        due = (
+            overdue.filter(escalated_at__isnull=True)
+            .select_for_update(of=("self",), skip_locked=True)
+            .select_related("handling_unit__area__parent")
+        )
+        for incident in due:
+            previous = incident.handling_unit
+            target = parent_unit(previous)
+            incident.handling_unit = target
+            incident.escalated_at = now
+            incident.save(update_fields=["handling_unit", "escalated_at", "updated_at"])
+            _append(
+                incident,
+                actor=None,
+                kind=EventKind.ESCALATE,
+                from_state=incident.state,
+                to_state=incident.state,
+                at=now,
+                note=_("Overdue since %(due)s; escalated to %(unit)s.")
+                % {
+                    "due": timezone.localtime(incident.due_at).strftime("%Y-%m-%d %H:%M"),
+                    "unit": target,
+                },
+                data={"from_unit": previous.code, "to_unit": target.code},
+            )
+            escalated += 1
+    return EscalationReport(overdue=overdue.count(), escalated=escalated)
+
+
+ACTIONS: dict[str, Callable[..., Incident]] = {
+    Action.ASSESS: assess,
+    Action.ROUTE: route,
+    Action.START: start,
+    Action.RESOLVE: resolve,
+    Action.FAIL: mark_unresolved,
+    Action.TRANSFER: transfer,
+    Action.FOLLOW_UP: follow_up,
+    Action.REOPEN: reopen,
+    Action.CLOSE: close,
+}
