@@ -21,7 +21,16 @@ from gridmap.choices import (
 WGS84 = 4326
 
 
+# The geometry columns of an Area: a county outline runs to hundreds of kilobytes, so rows
+# loaded for their code or name (and areas joined to other rows) leave these out.
+AREA_SHAPE_FIELDS = ("boundary", "display_boundary", "label_point")
+
+
 class AreaQuerySet(models.QuerySet):
+    def without_shapes(self) -> AreaQuerySet:
+        """Areas loaded without their geometry columns."""
+        return self.defer(*AREA_SHAPE_FIELDS)
+
     def current(self) -> AreaQuerySet:
         """Areas in force today (not retired by a re-division)."""
         return self.filter(valid_to__isnull=True)

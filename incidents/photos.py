@@ -39,7 +39,7 @@ class PreparedPhoto:
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+    return int(settings.PHOTO_MAX_BYTES)
 
 
 def prepare_photo(upload: IO[bytes], *, name: str = "", size: int | None = None) -> PreparedPhoto:

@@ -13,8 +13,9 @@ _STAFF_ROLES = {Role.COUNTY_ADMIN, Role.DISPATCHER}
 def may_see_parties(user: object, incident: Incident) -> bool:
     """Whether ``user`` sees the parties of ``incident`` unmasked.
 
-    Center staff do for matters in their jurisdiction or their units' queues; a grid leader
-    for matters in their own grid or that they reported; leadership and everyone else see masks.
+    Center staff do for matters in their jurisdiction or in their units' queues (a matter
+    transferred to their center from elsewhere included); a grid leader for matters in their own
+    grid; the reporter for what they took in; leadership and everyone else see masks.
     """
     area = user_area(user)
     if area is None:
@@ -26,8 +27,12 @@ def may_see_parties(user: object, incident: Incident) -> bool:
     if role == Role.GRID_LEADER:
         return incident.grid_id == area.pk
     if role in _STAFF_ROLES:
-        in_area = incident.grid.code.startswith(area.code_prefix)
-        return in_area or incident.handling_unit.members.filter(pk=user_id).exists()
+        unit = incident.handling_unit
+        return (
+            incident.grid.code.startswith(area.code_prefix)
+            or unit.area.code.startswith(area.code_prefix)
+            or unit.members.filter(pk=user_id).exists()
+        )
     return False
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import Role
+from gridmap.models import AREA_SHAPE_FIELDS
 from gridmap.scoping import user_area
 from incidents.choices import OPEN_STATES, UnitKind
 from incidents.models import Category, HandlingUnit, Incident
@@ -37,11 +38,17 @@ def visibility_q(user: object) -> Q:
     )
 
 
+def without_area_shapes(queryset: QuerySet[Incident], *relations: str) -> QuerySet[Incident]:
+    """``queryset`` not loading the shapes of the areas joined through ``relations``."""
+    return queryset.defer(*(f"{rel}__{name}" for rel in relations for name in AREA_SHAPE_FIELDS))
+
+
 def visible_incidents(user: object) -> QuerySet[Incident]:
-    """Every matter ``user`` may see, with what lists show joined in."""
-    return Incident.objects.filter(visibility_q(user)).select_related(
+    """Every matter ``user`` may see, with what lists show joined in (area shapes left out)."""
+    joined = Incident.objects.filter(visibility_q(user)).select_related(
         "category", "grid", "village", "township", "handling_unit"
     )
+    return without_area_shapes(joined, "grid", "village", "township")
 
 
 def open_incidents(queryset: QuerySet[Incident]) -> QuerySet[Incident]:

@@ -47,7 +47,9 @@ def center_for(area: Area) -> HandlingUnit:
 
 def routed_unit(grid_codes: Sequence[str], *, multi_department: bool) -> HandlingUnit:
     """The handling unit the rule picks for a matter in these grids."""
-    area = Area.objects.get(code=covering_code(grid_codes, multi_department=multi_department))
+    area = Area.objects.without_shapes().get(
+        code=covering_code(grid_codes, multi_department=multi_department)
+    )
     return center_for(area)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.gis.geos import MultiPoint, Point
+from django.contrib.gis.geos import MultiPoint
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from gridmap.coords import CoordinateError, InputCRS, parse_point
-from gridmap.models import Area
 from gridmap.queries import locate, nearest_grid
 from gridmap.scoping import user_area
 from incidents.choices import (
@@ -29,23 +27,65 @@ from incidents.choices import (
     Action,
     DepartmentMode,
     EventKind,
-    IncidentKind,
-    PartyRole,
     Result,
     Satisfaction,
-    Source,
     State,
     Tier,
     UnitKind,
 )
-from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Party, Photo
-from incidents.photos import MAX_PHOTOS, PhotoError, PreparedPhoto, prepare_photo
+
+# Intake's input types and limits live in incidents.intake; re-exported here, where views,
+# the API and the demo import them from.
+from incidents.intake import (
+    ADDRESS_MAX,
+    DESCRIPTION_MAX,
+    MAX_POINTS,
+    TITLE_MAX,
+    CheckedIntake,
+    IntakeRequest,
+    PartyInput,
+    PhotoInput,
+    check_request,
+)
+from incidents.models import HandlingUnit, Incident, IncidentEvent, Party, Photo
+from incidents.photos import PreparedPhoto
 from incidents.queries import DuplicateCandidate, overdue_q, possible_duplicates, visible_incidents
 from incidents.routing import parent_unit, routed_unit
 
-TITLE_MAX = 100
-DESCRIPTION_MAX = 5000
-MAX_POINTS = 20
+__all__ = [
+    "ACTIONS",
+    "ADDRESS_MAX",
+    "DESCRIPTION_MAX",
+    "INTAKE_ROLES",
+    "MAX_POINTS",
+    "STAFF_ROLES",
+    "TITLE_MAX",
+    "TRANSITIONS",
+    "EscalationReport",
+    "IncidentInputError",
+    "IntakeNotAllowedError",
+    "IntakeRequest",
+    "IntakeResult",
+    "PartyInput",
+    "PhotoInput",
+    "WorkflowError",
+    "acts_for",
+    "allowed_actions",
+    "assess",
+    "close",
+    "escalate_overdue",
+    "follow_up",
+    "link_duplicate",
+    "mark_unresolved",
+    "reopen",
+    "resolve",
+    "route",
+    "set_supervision",
+    "start",
+    "take_in",
+    "transfer",
+]
+
 INTAKE_ROLES = {Role.GRID_LEADER, Role.DISPATCHER, Role.COUNTY_ADMIN}
 STAFF_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
 
@@ -62,45 +102,8 @@ class WorkflowError(Exception):
     """An action the matter's state or the user's role does not allow; the message says why."""
 
 
-# --- intake --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartyInput:
-    name: str
-    phone: str = ""
-    id_number: str = ""
-    role: str = PartyRole.APPLICANT
-
-
-@dataclass(frozen=True)
-class PhotoInput:
-    """An uploaded file as the views hand it over."""
-
-    file: object  # a file-like object opened for binary reading
-    name: str = ""
-    size: int | None = None
-
-
-@dataclass(frozen=True)
-class IntakeRequest:
-    """What every intake path (field form, window form, API) sends, not yet validated."""
-
-    category: str
-    tier: str
-    title: str
-    description: str
-    points: Sequence[tuple[object, object]]
-    kind: str = ""
-    crs: str = InputCRS.WGS84
-    source: str = Source.FIELD
-    uid: uuid.UUID | str | None = None
-    address: str = ""
-    accuracy_m: object = None
-    parties: Sequence[PartyInput] = ()
-    photos: Sequence[PhotoInput] = ()
-    multi_department: bool = False
-    duplicate_of: int | None = None
+class IntakeNotAllowedError(WorkflowError):
+    """The user's role (or missing jurisdiction) does not allow taking in matters."""
 
 
 @dataclass
@@ -108,13 +111,6 @@ class IntakeResult:
     incident: Incident
     created: bool
     duplicates: list[DuplicateCandidate] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Located:
-    point: Point
-    grid: Area
-    outside_m: float | None
 
 
 def take_in(
@@ -126,87 +122,20 @@ def take_in(
     unchanged (``created`` False): a phone retrying on a flaky network never makes a second one.
     """
     if getattr(reporter, "role", None) not in INTAKE_ROLES or user_area(reporter) is None:
-        raise WorkflowError(_("Your role cannot take in matters."))
+        raise IntakeNotAllowedError(_("Your role cannot take in matters."))
     uid = _parse_uid(request.uid)
     existing = _existing_for_retry(uid, reporter)
     if existing is not None:
         return IntakeResult(existing, created=False)
-
-    errors: dict[str, list[str]] = {}
-    category = _valid_category(request, errors)
-    tier = _valid_choice(request.tier, Tier, "tier", errors)
-    source = _valid_choice(request.source, Source, "source", errors)
-    title = _valid_text(request.title, "title", TITLE_MAX, errors)
-    description = _valid_text(request.description, "description", DESCRIPTION_MAX, errors)
-    accuracy = _valid_accuracy(request.accuracy_m, errors)
-    located = _valid_locations(request, errors)
-    parties = _valid_parties(request.parties, errors)
-    photos = _valid_photos(request.photos, errors)
-    duplicate_of = _valid_duplicate_of(request.duplicate_of, reporter, errors)
+    checked, errors = check_request(request, reporter)
     if errors:
         raise IncidentInputError(errors)
-
     received_at = now or timezone.now()
-    grids = [hit.grid for hit in located]
-    unit = routed_unit([g.code for g in grids], multi_department=request.multi_department)
-    first = located[0]
-    incident = Incident(
-        uid=uid,
-        kind=category.kind,
-        category=category,
-        tier=tier,
-        title=title,
-        description=description,
-        address=request.address.strip()[:200],
-        location=first.point,
-        locations=MultiPoint([hit.point for hit in located], srid=4326),
-        input_crs=request.crs or InputCRS.WGS84,
-        location_accuracy_m=accuracy,
-        grid=first.grid,
-        village=first.grid.parent,
-        township=first.grid.parent.parent,
-        county=first.grid.parent.parent.parent,
-        outside_grid=first.outside_m is not None,
-        outside_distance_m=first.outside_m,
-        source=source,
-        reporter=reporter,
-        multi_department=request.multi_department,
-        handling_unit=unit,
-        state=State.RECEIVED,
-        duplicate_of=duplicate_of,
-        received_at=received_at,
-        due_at=received_at + TIER_DEADLINE[tier],
-    )
+    incident = _new_incident(checked, uid=uid, reporter=reporter, request=request, at=received_at)
     stored_files: list[str] = []
     try:
         with transaction.atomic():
-            incident.save()
-            Party.objects.bulk_create(
-                Party(
-                    incident=incident,
-                    name=p.name,
-                    phone=p.phone,
-                    id_number=p.id_number,
-                    role=p.role,
-                )
-                for p in parties
-            )
-            for photo in photos:
-                stored_files.append(_store_photo(incident, photo, reporter, received_at))
-            _append(
-                incident,
-                actor=reporter,
-                kind=EventKind.INTAKE,
-                to_state=State.RECEIVED,
-                at=received_at,
-                data={
-                    "source": source,
-                    "handling_unit": unit.code,
-                    "outside_grid_m": first.outside_m,
-                    "input_crs": incident.input_crs,
-                    "duplicate_of": duplicate_of.pk if duplicate_of else None,
-                },
-            )
+            _store_intake(incident, checked, stored_files)
     except IntegrityError:
         _delete_files(stored_files)
         # Two copies of one retry raced past the lookup above; the first insert won.
@@ -218,13 +147,80 @@ def take_in(
         _delete_files(stored_files)
         raise
     duplicates = possible_duplicates(
-        category=category,
-        points=[hit.point for hit in located],
+        category=checked.category,
+        points=[hit.point for hit in checked.located],
         user=reporter,
         now=received_at,
         exclude_id=incident.pk,
     )
     return IntakeResult(incident, created=True, duplicates=duplicates)
+
+
+def _new_incident(
+    checked: CheckedIntake,
+    *,
+    uid: uuid.UUID,
+    reporter: object,
+    request: IntakeRequest,
+    at: dt.datetime,
+) -> Incident:
+    """The unsaved matter, routed by the rule and located by its first point."""
+    unit = routed_unit(
+        [hit.grid.code for hit in checked.located], multi_department=request.multi_department
+    )
+    first = checked.located[0]
+    return Incident(
+        uid=uid,
+        kind=checked.category.kind,
+        category=checked.category,
+        tier=checked.tier,
+        title=checked.title,
+        description=checked.description,
+        address=checked.address,
+        location=first.point,
+        locations=MultiPoint([hit.point for hit in checked.located], srid=4326),
+        input_crs=checked.input_crs,
+        location_accuracy_m=checked.accuracy_m,
+        grid=first.grid,
+        village=first.grid.parent,
+        township=first.grid.parent.parent,
+        county=first.grid.parent.parent.parent,
+        outside_grid=first.outside_m is not None,
+        outside_distance_m=first.outside_m,
+        source=checked.source,
+        reporter=reporter,
+        multi_department=request.multi_department,
+        handling_unit=unit,
+        state=State.RECEIVED,
+        duplicate_of=checked.duplicate_of,
+        received_at=at,
+        due_at=at + TIER_DEADLINE[checked.tier],
+    )
+
+
+def _store_intake(incident: Incident, checked: CheckedIntake, stored_files: list[str]) -> None:
+    """Save the matter, its parties and photos, and the intake event (inside one transaction)."""
+    incident.save()
+    Party.objects.bulk_create(
+        Party(incident=incident, name=p.name, phone=p.phone, id_number=p.id_number, role=p.role)
+        for p in checked.parties
+    )
+    for photo in checked.photos:
+        _store_photo(incident, photo, incident.reporter, incident.received_at, stored_files)
+    _append(
+        incident,
+        actor=incident.reporter,
+        kind=EventKind.INTAKE,
+        to_state=State.RECEIVED,
+        at=incident.received_at,
+        data={
+            "source": incident.source,
+            "handling_unit": incident.handling_unit.code,
+            "outside_grid_m": incident.outside_distance_m,
+            "input_crs": incident.input_crs,
+            "duplicate_of": incident.duplicate_of_id,
+        },
+    )
 
 
 def _parse_uid(raw: uuid.UUID | str | None) -> uuid.UUID:
@@ -249,167 +245,9 @@ def _existing_for_retry(uid: uuid.UUID, reporter: object) -> Incident | None:
     return existing
 
 
-def _valid_category(request: IntakeRequest, errors: dict[str, list[str]]) -> Category:
-    category = Category.objects.filter(
-        code=str(request.category or "").strip(), active=True
-    ).first()
-    if category is None:
-        errors["category"] = [
-            _("Unknown category %(code)r.") % {"code": request.category}
-            if request.category
-            else _("Choose a category.")
-        ]
-        return None  # type: ignore[return-value]
-    if request.kind and request.kind != category.kind:
-        if request.kind not in IncidentKind.values:
-            errors["kind"] = [_("Unknown kind %(kind)r.") % {"kind": request.kind}]
-        else:
-            errors["category"] = [
-                _("Category %(category)s is not of kind %(kind)s.")
-                % {"category": category.label, "kind": IncidentKind(request.kind).label}
-            ]
-    return category
-
-
-def _valid_choice(raw: str, choices: type, name: str, errors: dict[str, list[str]]) -> str:
-    value = str(raw or "").strip()
-    if value not in choices.values:  # type: ignore[attr-defined]
-        errors[name] = [
-            _("%(field)s must be one of %(allowed)s.")
-            % {"field": name, "allowed": ", ".join(choices.values)}  # type: ignore[attr-defined]
-        ]
-    return value
-
-
-def _valid_text(raw: object, name: str, limit: int, errors: dict[str, list[str]]) -> str:
-    # Text is stored exactly as typed (HTML included) and escaped wherever it is shown.
-    text = str(raw or "").strip()
-    if not text:
-        errors[name] = [_("This field is required.")]
-    elif len(text) > limit:
-        errors[name] = [
-            _("At most %(limit)d characters (this has %(count)d).")
-            % {"limit": limit, "count": len(text)}
-        ]
-    return text
-
-
-def _valid_accuracy(raw: object, errors: dict[str, list[str]]) -> float | None:
-    if raw in (None, ""):
-        return None
-    try:
-        value = float(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        errors["accuracy_m"] = [_("Accuracy must be a number of metres.")]
-        return None
-    if not 0 <= value < 100_000:
-        errors["accuracy_m"] = [_("Accuracy must be between 0 and 100,000 m.")]
-        return None
-    return value
-
-
-def _valid_locations(request: IntakeRequest, errors: dict[str, list[str]]) -> list[_Located]:
-    if not request.points:
-        errors["location"] = [_("Give the location: a GPS fix or a point picked on the map.")]
-        return []
-    if len(request.points) > MAX_POINTS:
-        errors["location"] = [_("At most %(count)d locations.") % {"count": MAX_POINTS}]
-        return []
-    located = []
-    for raw_lon, raw_lat in request.points:
-        try:
-            lonlat = parse_point(raw_lon, raw_lat, request.crs)
-        except CoordinateError as error:
-            errors["location"] = [error.message]
-            return []
-        located.append(_locate_point(lonlat.lon, lonlat.lat, errors))
-    if "location" in errors:
-        return []
-    return located
-
-
-def _locate_point(lon: float, lat: float, errors: dict[str, list[str]]) -> _Located:
-    point = Point(lon, lat, srid=4326)
-    hit = locate(lon, lat)
-    if hit is not None:
-        grid_code, outside_m = hit.grid.code, None
-    else:
-        # Outside every grid: kept where it was reported, tied to the nearest grid and flagged.
-        nearest = nearest_grid(lon, lat)
-        if nearest is None:
-            errors["location"] = [_("No grid network is loaded; matters cannot be located.")]
-            return _Located(point, None, None)  # type: ignore[arg-type]
-        grid_code, outside_m = nearest.grid.code, round(nearest.distance_m, 1)
-    grid = Area.objects.select_related("parent__parent__parent").get(code=grid_code)
-    return _Located(point, grid, outside_m)
-
-
-def _valid_parties(parties: Sequence[PartyInput], errors: dict[str, list[str]]) -> list[PartyInput]:
-    messages = []
-    for index, party in enumerate(parties, start=1):
-        name = party.name.strip()
-        if not name:
-            messages.append(_("Party %(n)d has no name.") % {"n": index})
-        if party.role not in PartyRole.values:
-            messages.append(_("Party %(n)d has an unknown role.") % {"n": index})
-        phone = party.phone.strip()
-        if phone and not (phone.replace("-", "").isdigit() and 5 <= len(phone) <= 20):
-            messages.append(_("Party %(n)d: the phone number is not valid.") % {"n": index})
-        id_number = party.id_number.strip().upper()
-        if id_number and not _valid_id_number(id_number):
-            messages.append(
-                _("Party %(n)d: the ID number is not a valid 18-character resident ID.")
-                % {"n": index}
-            )
-    if messages:
-        errors["parties"] = messages
-    return [
-        PartyInput(p.name.strip()[:50], p.phone.strip(), p.id_number.strip().upper(), p.role)
-        for p in parties
-    ]
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def _valid_id_number(value: str) -> bool:
-    """GB 11643: 17 digits and a check character (ISO 7064 MOD 11-2)."""
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17]
-
-
-def _valid_photos(
-    photos: Sequence[PhotoInput], errors: dict[str, list[str]]
-) -> list[PreparedPhoto]:
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = [_("At most %(count)d photos.") % {"count": MAX_PHOTOS}]
-        return []
-    prepared, messages = [], []
-    for photo in photos:
-        try:
-            prepared.append(prepare_photo(photo.file, name=photo.name, size=photo.size))  # type: ignore[arg-type]
-        except PhotoError as error:
-            messages.append(str(error))
-    if messages:
-        errors["photos"] = messages
-    return prepared
-
-
-def _valid_duplicate_of(
-    raw: int | None, reporter: object, errors: dict[str, list[str]]
-) -> Incident | None:
-    if raw in (None, ""):
-        return None
-    original = visible_incidents(reporter).filter(pk=raw).first()
-    if original is None:
-        errors["duplicate_of"] = [_("No matter %(id)s that you can see.") % {"id": raw}]
-    return original
-
-
-def _store_photo(incident: Incident, photo: PreparedPhoto, actor: object, at: dt.datetime) -> str:
+def _store_photo(
+    incident: Incident, photo: PreparedPhoto, actor: object, at: dt.datetime, stored: list[str]
+) -> None:
     record = Photo(
         incident=incident,
         width=photo.width,
@@ -419,8 +257,9 @@ def _store_photo(incident: Incident, photo: PreparedPhoto, actor: object, at: dt
         uploaded_at=at,
     )
     record.image.save("photo.jpg", ContentFile(photo.content), save=False)
+    # Noted before the row is saved: if the save fails, the caller still removes the file.
+    stored.append(record.image.name)
     record.save()
-    return record.image.name
 
 
 def _delete_files(names: list[str]) -> None:
@@ -596,6 +435,10 @@ def route(
     if override_unit is not None and not override_reason.strip():
         raise IncidentInputError(
             {"override_reason": [_("Say why the routing rule is overridden.")]}
+        )
+    if override_unit is not None and not override_unit.active:
+        raise IncidentInputError(
+            {"override_unit": [_("%(unit)s is not active.") % {"unit": override_unit}]}
         )
 
     def apply(incident: Incident, now: dt.datetime) -> dict:
@@ -782,7 +625,11 @@ def set_supervision(
     if owner_leader is not None and getattr(owner_leader, "role", None) != Role.LEADERSHIP:
         raise IncidentInputError({"owner_leader": [_("The owning leader must be a leader.")]})
     with transaction.atomic():
-        incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident_id)
+        incident = (
+            visible_incidents(actor).select_for_update(of=("self",)).filter(pk=incident_id).first()
+        )
+        if incident is None:
+            raise WorkflowError(_("This matter is outside your jurisdiction."))
         before = {"supervised": incident.supervised, "owner_leader": incident.owner_leader_id}
         incident.supervised = supervised
         incident.owner_leader = owner_leader  # type: ignore[assignment]
@@ -833,48 +680,72 @@ def link_duplicate(
 
 
 @dataclass(frozen=True)
+class Escalation:
+    """One matter moved by the deadline check: from which unit to which (codes)."""
+
+    incident_id: int
+    from_unit: str
+    to_unit: str
+
+
+@dataclass(frozen=True)
 class EscalationReport:
     overdue: int
     escalated: int
+    moves: tuple[Escalation, ...] = ()
+    dry_run: bool = False
 
 
-def escalate_overdue(*, now: dt.datetime | None = None) -> EscalationReport:
+def escalate_overdue(*, now: dt.datetime | None = None, dry_run: bool = False) -> EscalationReport:
     """Move each open, overdue, not yet escalated matter to its parent center and mark it.
 
     Idempotent: a matter is escalated once per deadline (reopening sets a new one), so running
     the check again changes nothing. Rows another transaction holds are skipped until next run.
+    A dry run does the same work and rolls it back, so it reports exactly what a run would do.
     """
     now = now or timezone.now()
-    overdue = Incident.objects.filter(overdue_q(now))
-    escalated = 0
     with transaction.atomic():
         due = (
-            overdue.filter(escalated_at__isnull=True)
+            Incident.objects.filter(overdue_q(now), escalated_at__isnull=True)
             .select_for_update(of=("self",), skip_locked=True)
             .select_related("handling_unit__area__parent")
+            .order_by("due_at", "pk")
         )
-        for incident in due:
-            previous = incident.handling_unit
-            target = parent_unit(previous)
-            incident.handling_unit = target
-            incident.escalated_at = now
-            incident.save(update_fields=["handling_unit", "escalated_at", "updated_at"])
-            _append(
-                incident,
-                actor=None,
-                kind=EventKind.ESCALATE,
-                from_state=incident.state,
-                to_state=incident.state,
-                at=now,
-                note=_("Overdue since %(due)s; escalated to %(unit)s.")
-                % {
-                    "due": timezone.localtime(incident.due_at).strftime("%Y-%m-%d %H:%M"),
-                    "unit": target,
-                },
-                data={"from_unit": previous.code, "to_unit": target.code},
-            )
-            escalated += 1
-    return EscalationReport(overdue=overdue.count(), escalated=escalated)
+        moves = tuple(_escalate(incident, now) for incident in due)
+        overdue = Incident.objects.filter(overdue_q(now)).count()
+        if dry_run:
+            transaction.set_rollback(True)
+    return EscalationReport(overdue=overdue, escalated=len(moves), moves=moves, dry_run=dry_run)
+
+
+def _escalate(incident: Incident, now: dt.datetime) -> Escalation:
+    previous = incident.handling_unit
+    target = parent_unit(previous)
+    incident.handling_unit = target
+    incident.escalated_at = now
+    incident.save(update_fields=["handling_unit", "escalated_at", "updated_at"])
+    _append(
+        incident,
+        actor=None,
+        kind=EventKind.ESCALATE,
+        from_state=incident.state,
+        to_state=incident.state,
+        at=now,
+        note=_("Overdue since %(due)s; escalated to %(unit)s.")
+        % {
+            "due": timezone.localtime(_missed_deadline(incident, now)).strftime("%Y-%m-%d %H:%M"),
+            "unit": target,
+        },
+        data={"from_unit": previous.code, "to_unit": target.code},
+    )
+    return Escalation(incident.pk, previous.code, target.code)
+
+
+def _missed_deadline(incident: Incident, now: dt.datetime) -> dt.datetime:
+    """The deadline the matter missed: its due time, else its report-back time."""
+    if incident.due_at < now or incident.report_back_due_at is None:
+        return incident.due_at
+    return incident.report_back_due_at
 
 
 ACTIONS: dict[str, Callable[..., Incident]] = {

@@ -1,0 +1,72 @@
+"""Two people at once: threads with their own database connections, committed data."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from incidents import services
+from incidents.choices import EventKind, State
+from incidents.models import Incident
+from incidents.services import WorkflowError, take_in
+from tests.incidents.conftest import intake_request
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_at_once(calls: list[Callable[[], object]]) -> list[object]:
+    """Run each call in its own thread (own connection), released together; results or errors."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = calls[index]()
+        except Exception as error:  # the test inspects what each thread got
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_ten_simultaneous_submissions_of_one_uid_make_one_record(people):
+    uid = uuid.uuid4()
+    reporter = people["leader_a1"]
+
+    def submit():
+        return take_in(request=intake_request(uid=uid), reporter=reporter)
+
+    outcomes = run_at_once([submit] * 10)
+
+    assert [type(o).__name__ for o in outcomes] == ["IntakeResult"] * 10
+    assert Incident.objects.filter(uid=uid).count() == 1
+    assert sum(o.created for o in outcomes) == 1
+    assert {o.incident.pk for o in outcomes} == {Incident.objects.get(uid=uid).pk}
+
+
+def test_two_people_doing_the_same_transition_at_once_one_wins(people, intake):
+    incident = intake()
+
+    def assess_as(who: str):
+        return lambda: services.assess(incident_id=incident.pk, actor=people[who])
+
+    outcomes = run_at_once([assess_as("village"), assess_as("township")])
+
+    winners = [o for o in outcomes if isinstance(o, Incident)]
+    losers = [o for o in outcomes if isinstance(o, WorkflowError)]
+    assert (len(winners), len(losers)) == (1, 1)
+    assert "cannot be given" in str(losers[0])
+    incident.refresh_from_db()
+    assert incident.state == State.ASSESSED
+    assert incident.events.filter(kind=EventKind.TRANSITION).count() == 1
