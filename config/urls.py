@@ -1,7 +1,5 @@
 """URL map: pages (language-aware) and the API."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -21,4 +19,3 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("", include("gridmap.urls")),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

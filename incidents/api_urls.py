@@ -1,3 +1,22 @@
-"""REST API of incidents (being written this session)."""
+"""REST API of incidents (mounted under /api/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from incidents import api
+
+urlpatterns = [
+    path("incidents/", api.IncidentListView.as_view(), name="api-incident-list"),
+    path(
+        "incidents/duplicates",
+        api.DuplicateSuggestionView.as_view(),
+        name="api-incident-duplicates",
+    ),
+    path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident-detail"),
+    path(
+        "incidents/<int:pk>/actions/<slug:action>/",
+        api.IncidentActionView.as_view(),
+        name="api-incident-action",
+    ),
+    path("categories/", api.CategoryListView.as_view(), name="api-categories"),
+    path("handling-units/", api.HandlingUnitListView.as_view(), name="api-handling-units"),
+]
