@@ -26,32 +26,8 @@
   // at county scale, village names closer in, grid names last; each gives way to the next.
   const LABEL_ZOOM = {township: 9, village: 12, grid: 15};
 
-  // --- small DOM helpers (text only) -----------------------------------------------------------
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (key === 'class') node.className = value;
-      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value);
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : String(child));
-    }
-    return node;
-  }
-
-  function escapeHtml(text) {
-    // Only for Leaflet attributions, which Leaflet inserts as HTML.
-    const div = document.createElement('div');
-    div.textContent = text;
-    return div.innerHTML;
-  }
-
-  function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, (match, key) => (key in values ? values[key] : match));
-  }
+  // Shared with the incident pages (static/js/incident-maps.js): text-only DOM, base layers.
+  const {el, format, baseLayers, KIND_COLORS} = window.PinganMaps;
 
   function number(value) {
     return value === null || value === undefined ? t.unknown : Number(value).toLocaleString();
@@ -97,30 +73,7 @@
   map.createPane('labels').style.zIndex = '430';
   map.getPane('labels').style.pointerEvents = 'none';
 
-  function baseLayers() {
-    const layers = {};
-    if (config.tiles === 'osm') {
-      layers[t.baseMaps.osm] = L.tileLayer(config.tileUrl, {
-        maxZoom: 19,
-        attribution: escapeHtml(config.attribution),
-      });
-    } else if (config.tiles === 'tianditu') {
-      // Tianditu web-mercator WMTS (CGCS2000, no offset); labels are separate layers.
-      const key = encodeURIComponent(config.tiandituKey);
-      const url = (layer) =>
-        `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0` +
-        `&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles` +
-        `&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${key}`;
-      const tile = (layer, attribution) =>
-        L.tileLayer(url(layer), {subdomains: '01234567', maxZoom: 18, attribution});
-      const credit = escapeHtml(t.tiandituAttribution);
-      layers[t.baseMaps.tiandituVec] = L.layerGroup([tile('vec', credit), tile('cva')]);
-      layers[t.baseMaps.tiandituImg] = L.layerGroup([tile('img', credit), tile('cia')]);
-    }
-    return layers;
-  }
-
-  const bases = baseLayers();
+  const bases = baseLayers(config, t);
   const firstBase = Object.values(bases)[0];
   if (firstBase) firstBase.addTo(map);
 
@@ -289,7 +242,8 @@
 
   const layerNames = {};
   for (const level of LEVELS) layerNames[t.layers[level]] = overlays[level];
-  L.control.layers(bases, layerNames, {collapsed: window.innerWidth < 700}).addTo(map);
+  const layerControl = L.control.layers(bases, layerNames, {collapsed: window.innerWidth < 700})
+    .addTo(map);
   L.control.scale({imperial: false}).addTo(map);
 
   map.on('overlayadd overlayremove', (event) => {
@@ -302,6 +256,72 @@
   map.on('moveend', () => {
     if (map.hasLayer(overlays.grid)) loadGrids();
   });
+
+  // --- open matters (logged-in users only; issue 5 replaces this with vector tiles) ------------
+
+  function mattersOverlay(o) {
+    const layer = L.featureGroup();
+    layerControl.addOverlay(layer, o.name);
+    // Above areas, outlines and labels, so every marker can be clicked.
+    map.createPane('matters').style.zIndex = '440';
+    let timer = null;
+    let request = null;
+
+    function popup(p) {
+      const marks = [p.overdue ? el('span', {class: 'badge badge-overdue'}, o.overdue) : null,
+        p.supervised ? el('span', {class: 'badge'}, `★ ${o.supervised}`) : null];
+      return el('div', {class: 'matter-popup'},
+        el('strong', {}, p.title),
+        el('p', {}, `${p.number} · ${p.kind_label} · ${p.category_label} · ${p.state_label}`),
+        el('p', {}, ...marks),
+        el('a', {href: o.detailUrl.replace('/0/', `/${encodeURIComponent(p.id)}/`)}, o.open));
+    }
+
+    function draw(features) {
+      layer.clearLayers();
+      for (const feature of features) {
+        const p = feature.properties;
+        const [lon, lat] = feature.geometry.coordinates;
+        L.circleMarker([lat, lon], {
+          pane: 'matters', radius: 6, fillColor: KIND_COLORS[p.kind] || '#555', fillOpacity: 0.9,
+          color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5,
+        }).bindPopup(() => popup(p)).addTo(layer);
+      }
+    }
+
+    async function load() {
+      const on = map.hasLayer(layer);
+      const closeEnough = map.getZoom() >= Number(o.minZoom);
+      setStatus('matters', on && !closeEnough ? o.hint : null);
+      if (request) request.abort();
+      if (!on || !closeEnough) return layer.clearLayers();
+      request = new AbortController();
+      const box = map.getBounds();
+      const params = new URLSearchParams({
+        bbox: [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()].map((v) => v.toFixed(6)).join(','),
+        page_size: '500',
+      });
+      for (const state of ['received', 'assessed', 'routed', 'in_progress']) params.append('state', state);
+      try {
+        const {body} = await getJson(`${o.url}?${params}`, request.signal);
+        draw(body.features || []);
+        setStatus('mattersError', null);
+      } catch (error) {
+        if (error.name !== 'AbortError') setStatus('mattersError', o.error);
+      }
+    }
+
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 300);
+    };
+    map.on('moveend', later);
+    map.on('overlayadd overlayremove', (event) => {
+      if (event.layer === layer) load();
+    });
+  }
+  const overlayNode = document.getElementById('incident-overlay');
+  if (overlayNode) mattersOverlay(overlayNode.dataset);
 
   // --- selection and side panel ----------------------------------------------------------------
 

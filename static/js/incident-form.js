@@ -1,0 +1,290 @@
+/* Field and window intake forms: a client uid kept across retries, GPS with its accuracy, a map
+ * to pick or move the point, a photo count check and possible duplicates nearby.
+ *
+ * The form works without this script (the server fills the uid; coordinates can be typed).
+ * Reads #intake-data (area outline, duplicates URL, translated strings) and #map-config.
+ * The unsent text of the form is kept in sessionStorage under the form's data-draft-key, with
+ * its uid, so a resubmission after a network error reuses the uid and never makes a second
+ * record; the detail page of that record forgets the draft (incident-detail.js).
+ */
+(function () {
+  'use strict';
+
+  const {el, format, readJson, createMap, BOUNDARY} = window.PinganMaps;
+  const data = readJson('intake-data');
+  const t = data.strings;
+  const form = document.getElementById('intake-form');
+  const field = (name) => form.elements.namedItem(name);
+  const uidInput = field('uid');
+  const lonInput = field('lon');
+  const latInput = field('lat');
+  const accuracyInput = field('accuracy_m');
+  const status = document.getElementById('gps-status');
+
+  // --- uid and draft --------------------------------------------------------------------------
+
+  function newUuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context (HTTPS); intranet HTTP gets a v4 UUID by hand.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  const draftKey = form.dataset.draftKey;
+  const storage = (() => {
+    try {
+      return window.sessionStorage;
+    } catch (error) {
+      return null;  // storage refused (private mode): the server's uid still guards double posts
+    }
+  })();
+
+  function draftFields() {
+    const values = {};
+    for (const input of form.elements) {
+      if (!input.name || input.type === 'file' || input.name === 'csrfmiddlewaretoken') continue;
+      if ((input.type === 'checkbox' || input.type === 'radio') && !input.checked) continue;
+      values[input.name] = input.value;
+    }
+    return values;
+  }
+
+  function saveDraft() {
+    if (storage) storage.setItem(draftKey, JSON.stringify({uid: uidInput.value, fields: draftFields()}));
+  }
+
+  function restoreDraft(draft) {
+    for (const input of form.elements) {
+      if (!input.name || input.type === 'file' || !(input.name in draft.fields)) continue;
+      if (input.type === 'checkbox' || input.type === 'radio') {
+        input.checked = draft.fields[input.name] === input.value;
+      } else if (input.name !== 'csrfmiddlewaretoken') {
+        input.value = draft.fields[input.name];
+      }
+    }
+    uidInput.value = draft.uid;
+  }
+
+  const saved = storage ? JSON.parse(storage.getItem(draftKey) || 'null') : null;
+  if (form.dataset.bound === '1') {
+    // The server sent the form back with errors: it carries the posted uid; keep using it.
+    saveDraft();
+  } else if (saved && saved.uid) {
+    restoreDraft(saved);
+    const notice = document.getElementById('draft-notice');
+    notice.hidden = false;
+    document.getElementById('draft-discard').addEventListener('click', () => {
+      storage.removeItem(draftKey);
+      window.location.reload();
+    });
+  }
+  if (!uidInput.value) uidInput.value = newUuid();
+
+  // --- the map and the point ------------------------------------------------------------------
+
+  const map = createMap('pick-map', data, {zoomSnap: 0.5});
+  document.querySelectorAll('.js-only').forEach((node) => { node.hidden = false; });
+  const outline = data.area ? L.geoJSON(data.area, {style: BOUNDARY, interactive: false}).addTo(map) : null;
+  if (outline && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), {padding: [8, 8]});
+  L.control.scale({imperial: false}).addTo(map);
+
+  // Orientation without base tiles: township outlines far out, grid cells of the view close in.
+  const GRID_ZOOM = 13;
+  const thin = {color: '#4a78a8', weight: 0.8, fill: false, interactive: false};
+  const townships = L.geoJSON(null, {style: thin});
+  const grids = L.geoJSON(null, {style: thin});
+  let areaRequest = null;
+  async function areas(params) {
+    if (areaRequest) areaRequest.abort();
+    areaRequest = new AbortController();
+    const query = new URLSearchParams({...params, page_size: '1000'});
+    const response = await fetch(`${data.areasUrl}?${query}`, {signal: areaRequest.signal});
+    return response.ok ? (await response.json()).features : [];
+  }
+  async function orient() {
+    const close = map.getZoom() >= GRID_ZOOM;
+    try {
+      if (close) {
+        const b = map.getBounds();
+        const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(',');
+        grids.clearLayers().addData(await areas({level: 'grid', bbox}));
+        grids.addTo(map);
+        townships.remove();
+      } else {
+        if (!townships.getLayers().length) townships.addData(await areas({level: 'township'}));
+        townships.addTo(map);
+        grids.remove();
+      }
+    } catch (error) {
+      // Outlines only help to find the place; the pick works without them.
+    }
+  }
+  map.on('moveend', orient);
+  orient();
+
+  let marker = null;
+  let accuracyCircle = null;
+
+  function showPoint(latlng, accuracy) {
+    if (!marker) {
+      marker = L.marker(latlng, {draggable: true, autoPan: true}).addTo(map);
+      marker.on('dragend', () => setPoint(marker.getLatLng(), null, false));
+    } else {
+      marker.setLatLng(latlng);
+    }
+    if (accuracyCircle) accuracyCircle.remove();
+    accuracyCircle = accuracy ? L.circle(latlng, {radius: accuracy, weight: 1, interactive: false}).addTo(map) : null;
+  }
+
+  function setPoint(latlng, accuracy, pan) {
+    lonInput.value = latlng.lng.toFixed(6);
+    latInput.value = latlng.lat.toFixed(6);
+    accuracyInput.value = accuracy === null ? '' : String(Math.round(accuracy));
+    showPoint(latlng, accuracy);
+    if (pan) map.setView(latlng, Math.max(map.getZoom(), 16));
+    checkDuplicates();
+  }
+
+  function typedPoint() {
+    const lon = parseFloat(lonInput.value);
+    const lat = parseFloat(latInput.value);
+    return Number.isFinite(lon) && Number.isFinite(lat) ? L.latLng(lat, lon) : null;
+  }
+
+  map.on('click', (event) => {
+    setPoint(event.latlng, null, false);
+    status.textContent = t.picked;
+  });
+  for (const input of [lonInput, latInput]) {
+    input.addEventListener('change', () => {
+      const latlng = typedPoint();
+      accuracyInput.value = '';
+      if (latlng) {
+        showPoint(latlng, null);
+        map.setView(latlng, Math.max(map.getZoom(), 15));
+        checkDuplicates();
+      }
+    });
+  }
+  const start = typedPoint();
+  if (start) {
+    showPoint(start, parseFloat(accuracyInput.value) || null);
+    map.setView(start, 16);
+  }
+
+  // --- GPS ------------------------------------------------------------------------------------
+
+  const gpsButton = document.getElementById('use-location');
+  if ('geolocation' in navigator) {
+    gpsButton.hidden = false;
+    gpsButton.addEventListener('click', () => {
+      if (!window.isSecureContext) {
+        status.textContent = t.insecure;
+        return;
+      }
+      status.textContent = t.locating;
+      gpsButton.disabled = true;
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          gpsButton.disabled = false;
+          const {latitude, longitude, accuracy} = position.coords;
+          setPoint(L.latLng(latitude, longitude), accuracy, true);
+          status.textContent = format(t.accuracy, {metres: Math.round(accuracy)});
+        },
+        (error) => {
+          gpsButton.disabled = false;
+          // Denied or unavailable: the map stays there to pick the point by hand.
+          status.textContent = error.code === error.PERMISSION_DENIED ? t.denied : t.unavailable;
+        },
+        {enableHighAccuracy: true, timeout: 20000, maximumAge: 30000},
+      );
+    });
+  }
+
+  // --- photos ---------------------------------------------------------------------------------
+
+  const photos = field('photos');
+  const photoError = el('p', {class: 'field-error', role: 'alert', hidden: ''});
+  photos.after(photoError);
+  function checkPhotos() {
+    const tooMany = photos.files.length > data.maxPhotos;
+    const message = tooMany ? format(t.tooManyPhotos, {count: data.maxPhotos}) : '';
+    photos.setCustomValidity(message);
+    photoError.textContent = message;
+    photoError.hidden = !tooMany;
+    return !tooMany;
+  }
+  photos.addEventListener('change', checkPhotos);
+
+  // --- possible duplicates --------------------------------------------------------------------
+
+  const duplicateInput = field('duplicate_of');
+  const box = document.getElementById('duplicates-box');
+  const list = document.getElementById('duplicates-list');
+  let timer = null;
+  let request = null;
+
+  function renderDuplicates(items) {
+    list.replaceChildren();
+    for (const item of items) {
+      const checkbox = el('input', {type: 'checkbox', value: String(item.id)});
+      checkbox.checked = duplicateInput.value === String(item.id);
+      checkbox.addEventListener('change', () => {
+        list.querySelectorAll('input').forEach((other) => {
+          if (other !== checkbox) other.checked = false;
+        });
+        duplicateInput.value = checkbox.checked ? String(item.id) : '';
+      });
+      const when = item.received_at ? new Date(item.received_at).toLocaleString(document.documentElement.lang) : '';
+      list.append(el('li', {},
+        el('label', {}, checkbox, ' ', format(t.duplicateOf, {number: item.number})),
+        el('br'),
+        el('a', {href: `/incidents/${encodeURIComponent(item.id)}/`, target: '_blank', rel: 'noopener'}, item.title),
+        el('span', {class: 'muted'}, ` · ${item.state_label || item.state} · `,
+          format(t.metres, {metres: Math.round(item.distance_m)}), when ? ` · ${when}` : ''),
+      ));
+    }
+    box.hidden = items.length === 0;
+  }
+
+  async function fetchDuplicates() {
+    const point = typedPoint();
+    const category = field('category').value;
+    if (!point || !category) return renderDuplicates([]);
+    if (request) request.abort();
+    request = new AbortController();
+    const params = new URLSearchParams({category, lon: point.lng.toFixed(6), lat: point.lat.toFixed(6)});
+    try {
+      const response = await fetch(`${data.duplicatesUrl}?${params}`, {
+        headers: {Accept: 'application/json'}, credentials: 'same-origin', signal: request.signal,
+      });
+      if (!response.ok) return renderDuplicates([]);
+      const body = await response.json();
+      renderDuplicates(Array.isArray(body) ? body : body.results || []);
+    } catch (error) {
+      // Offline or aborted: the suggestion is a help, never a condition for sending.
+      if (error.name !== 'AbortError') renderDuplicates([]);
+    }
+  }
+
+  function checkDuplicates() {
+    clearTimeout(timer);
+    timer = setTimeout(fetchDuplicates, 500);
+  }
+  field('category').addEventListener('change', checkDuplicates);
+  if (start) checkDuplicates();
+
+  // --- submit ---------------------------------------------------------------------------------
+
+  form.addEventListener('submit', (event) => {
+    if (!checkPhotos()) {
+      event.preventDefault();
+      photos.focus();
+      return;
+    }
+    saveDraft();
+  });
+})();
