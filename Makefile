@@ -30,6 +30,7 @@ stop:
 demo: db
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
+	@$(MANAGE) load_demo_incidents
 	@$(MANAGE) collectstatic --no-input -v 0
 	@$(MANAGE) demo_logins --url http://127.0.0.1:$(PORT)/
 	@$(MAKE) --no-print-directory serve
@@ -53,7 +54,9 @@ test: lint check
 bench: db
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
+	@$(MANAGE) load_demo_incidents
 	$(PY) bench/locate.py
+	$(PY) bench/intake.py
 
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'

@@ -1,0 +1,1 @@
+"""The demo county's year of synthetic matters: patterns, histories, and the loader."""

@@ -1,0 +1,405 @@
+"""Write the demo year of matters: departments, centers, a few synthetic users, the matters.
+
+One transaction. The matters, their parties and their trails are built in Python and written
+with bulk inserts (the services would stamp every step with the current time and take minutes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import MultiPoint, Point
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from gridmap.choices import AreaLevel, GridWorkerRole
+from gridmap.demo.reference import COUNTY_CODE
+from gridmap.demo.state import county_row, is_demo
+from gridmap.models import WGS84, Area, GridWorker
+from incidents.choices import EventKind, IncidentKind, Source, UnitKind
+from incidents.demo.grids import GridTable, load_grids
+from incidents.demo.lifecycle import Context, EventRow, Matter, live
+from incidents.demo.plan import MatterSeed, Stream, plan_year, rng_for
+from incidents.demo.staff import (
+    COUNTY_DISPATCHER,
+    PLATFORM,
+    Staff,
+    Unit,
+    UserSpec,
+    center,
+    department,
+)
+from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Party, Photo
+from incidents.routing import center_for
+from incidents.seed import DEPARTMENTS
+
+DEFAULT_SEED = 2026
+BATCH = 2_000
+# Deleting events needs the append-only trigger off for the moment (inside the transaction, so
+# no other session ever sees it off).
+_TRIGGER_OFF = "ALTER TABLE incidents_incidentevent DISABLE TRIGGER incidents_event_append_only"
+_TRIGGER_ON = "ALTER TABLE incidents_incidentevent ENABLE TRIGGER incidents_event_append_only"
+
+
+class DemoIncidentsError(Exception):
+    """The demo year cannot be loaded (or replaced); the message says why."""
+
+
+@dataclass
+class LoadResult:
+    """What load_demo_incidents wrote, and how long each step took (seconds)."""
+
+    incidents: int = 0
+    parties: int = 0
+    events: int = 0
+    users_created: int = 0
+    deleted: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def demo_incidents() -> int:
+    """How many synthetic matters are loaded."""
+    return Incident.objects.filter(synthetic=True).count()
+
+
+def check_demo_county() -> None:
+    """Raise DemoIncidentsError unless the Longxi demo county is loaded."""
+    county = county_row()
+    if county is None:
+        raise DemoIncidentsError(
+            _("The Longxi demo county is not loaded: run manage.py load_demo.")
+        )
+    if not is_demo(county):
+        raise DemoIncidentsError(
+            _(
+                "%(county)s was imported from %(source)r, not by load_demo: the demo's synthetic "
+                "matters are only loaded into the demo county."
+            )
+            % {"county": county, "source": county.source}
+        )
+
+
+def load_demo_incidents(
+    *,
+    seed: int = DEFAULT_SEED,
+    now: dt.datetime | None = None,
+    replace: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+) -> LoadResult:
+    """Generate the 365 days of matters up to ``now`` and write them (replacing, if asked)."""
+    check_demo_county()
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    result, clock = LoadResult(), _Clock()
+    grids = load_grids()
+    seeds = [s for s in plan_year(grids, today=timezone.localdate(now, tz), tz=tz, seed=seed)
+             if s.received_at <= now]  # fmt: skip
+    result.timings["plan"] = clock.lap()
+    progress(
+        _("Planned %(count)s matters in %(s).1f s.")
+        % {"count": f"{len(seeds):,}", "s": result.timings["plan"]}
+    )
+    with transaction.atomic():
+        if replace:
+            result.deleted = delete_synthetic_incidents()
+            progress(_("Removed %(count)s synthetic matters.") % {"count": f"{result.deleted:,}"})
+        staff = Staff(townships={c: n for c, n in zip(grids.township_codes, grids.township_names,
+                                                     strict=True)}, seed=seed)  # fmt: skip
+        reporters = _reporters(seeds, grids, staff, rng_for(seed, Stream.STAFF, 1))
+        user_ids, result.users_created = ensure_users(staff)
+        units = ensure_units()
+        ctx = Context(
+            now=now,
+            tz=tz,
+            seed=seed,
+            staff=staff,
+            grids=grids,
+            unit_codes={unit: hu.code for unit, hu in units.items()},
+            unit_names={unit: hu.name for unit, hu in units.items()},
+            user_ids=user_ids,
+        )
+        result.timings["setup"] = clock.lap()
+        matters = [live(s, i, reporters[i], ctx) for i, s in enumerate(seeds)]
+        result.timings["histories"] = clock.lap()
+        progress(
+            _("Played %(count)s histories in %(s).1f s.")
+            % {"count": f"{len(matters):,}", "s": result.timings["histories"]}
+        )
+        _write(matters, grids, units, user_ids, result)
+        result.timings["write"] = clock.lap()
+        progress(
+            _("Wrote %(matters)s matters, %(parties)s parties and %(events)s events in %(s).1f s.")
+            % {
+                "matters": f"{result.incidents:,}",
+                "parties": f"{result.parties:,}",
+                "events": f"{result.events:,}",
+                "s": result.timings["write"],
+            }
+        )
+    return result
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self) -> float:
+        now = time.perf_counter()
+        elapsed, self.last = now - self.last, now
+        return elapsed
+
+
+# --- deleting ------------------------------------------------------------------------------------
+
+
+def delete_synthetic_incidents() -> int:
+    """Remove every synthetic matter with its trail, parties and photos; real ones stay."""
+    synthetic = Incident.objects.filter(synthetic=True)
+    if Incident.objects.filter(synthetic=False, duplicate_of__synthetic=True).exists():
+        raise DemoIncidentsError(
+            _("Real matters are linked as duplicates of synthetic ones; unlink them first.")
+        )
+    files = list(Photo.objects.filter(incident__synthetic=True).values_list("image", flat=True))
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses while deferred foreign-key checks of earlier inserts in this
+        # transaction are pending: run them now, and defer again afterwards.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(_TRIGGER_OFF)
+        cursor.execute(
+            "DELETE FROM incidents_incidentevent e USING incidents_incident i "
+            "WHERE e.incident_id = i.id AND i.synthetic"
+        )
+        cursor.execute(_TRIGGER_ON)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    synthetic.exclude(duplicate_of=None).update(duplicate_of=None)
+    deleted = synthetic.count()
+    synthetic.delete()
+    if files:
+        transaction.on_commit(lambda: [Photo.image.field.storage.delete(name) for name in files])
+    return deleted
+
+
+# --- users and units -----------------------------------------------------------------------------
+
+
+def _reporters(
+    seeds: list[MatterSeed], grids: GridTable, staff: Staff, rng: np.random.Generator
+) -> list[str]:
+    """Who takes in each matter: the grid's leader in the field, center staff at the window."""
+    leaders = {
+        area_id: (name, phone)
+        for area_id, name, phone in GridWorker.objects.filter(
+            role=GridWorkerRole.LEADER, active=True
+        ).values_list("area_id", "name", "phone")
+    }
+    reporters = []
+    for matter in seeds:
+        cell = matter.grids[0]
+        if matter.source == Source.HOTLINE:
+            reporters.append(COUNTY_DISPATCHER)  # the county center answers the hotline
+        elif matter.source == Source.WINDOW:
+            county_window = rng.random() < (0.6 if matter.kind == IncidentKind.PETITION else 0.25)
+            local = staff.dispatcher(center(grids.village_codes[cell]))
+            reporters.append(COUNTY_DISPATCHER if county_window else local)
+        elif matter.kind == IncidentKind.PETITION:
+            reporters.append(PLATFORM)
+        else:
+            name, phone = leaders.get(int(grids.ids[cell]), ("", ""))
+            reporters.append(staff.grid_leader(grids.codes[cell], name, phone))
+    return reporters
+
+
+def ensure_users(staff: Staff) -> tuple[dict[str, int], int]:
+    """Ids of every actor; synthetic ones are created (no usable password) if missing."""
+    user_model = get_user_model()
+    wanted = staff.users
+    ids = dict(user_model.objects.filter(username__in=list(wanted)).values_list("username", "id"))
+    missing_logins = sorted(u for u, spec in wanted.items() if not spec.synthetic and u not in ids)
+    if missing_logins:
+        raise DemoIncidentsError(
+            _("Demo logins missing: %(logins)s; run manage.py load_demo --force.")
+            % {"logins": ", ".join(missing_logins)}
+        )
+    new = [spec for username, spec in wanted.items() if username not in ids]
+    areas = dict(
+        Area.objects.current()
+        .filter(code__in={spec.jurisdiction for spec in new})
+        .values_list("code", "id")
+    )
+    users = [_new_user(user_model, spec, areas[spec.jurisdiction]) for spec in new]
+    user_model.objects.bulk_create(users, batch_size=BATCH)
+    ids |= {user.username: user.pk for user in users}
+    return ids, len(users)
+
+
+def _new_user(user_model: type, spec: UserSpec, area_id: int) -> object:
+    user = user_model(
+        username=spec.username,
+        role=spec.role,
+        jurisdiction_id=area_id,
+        display_name=spec.display_name,
+        phone=spec.phone,
+        is_active=True,
+    )
+    user.set_unusable_password()
+    return user
+
+
+def ensure_units() -> dict[Unit, HandlingUnit]:
+    """The county's departments and the center of every area of the demo county."""
+    county = Area.objects.current().get(code=COUNTY_CODE)
+    units: dict[Unit, HandlingUnit] = {}
+    for code, name, mode in DEPARTMENTS:
+        unit, _created = HandlingUnit.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "kind": UnitKind.DEPARTMENT, "mode": mode, "area": county},
+        )
+        units[department(code)] = unit
+    members = get_user_model().objects.filter(username__startswith="demo-dept-")
+    for user in members:
+        units[department(user.username.removeprefix("demo-dept-"))].members.add(user)
+    areas = Area.objects.current().filter(
+        code__startswith=COUNTY_CODE[:6], level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP,
+                                                     AreaLevel.VILLAGE]
+    )  # fmt: skip
+    for area in areas:
+        units[center(area.code)] = center_for(area)
+    return units
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _write(
+    matters: list[Matter],
+    grids: GridTable,
+    units: dict[Unit, HandlingUnit],
+    user_ids: dict[str, int],
+    result: LoadResult,
+) -> None:
+    categories = dict(Category.objects.values_list("code", "id"))
+    areas = dict(Area.objects.current().values_list("code", "id"))
+    rows = [_incident(m, grids, units, user_ids, categories, areas) for m in matters]
+    Incident.objects.bulk_create(rows, batch_size=BATCH)
+    pks = [row.pk for row in rows]
+    linked = []
+    for row, matter in zip(rows, matters, strict=True):
+        if matter.seed.linked and any(e.kind == EventKind.DUPLICATE for e in matter.events):
+            row.duplicate_of_id = pks[matter.seed.duplicate_of]
+            linked.append(row)
+    Incident.objects.bulk_update(linked, ["duplicate_of"])
+    parties = [
+        (pk, p.role, p.name, p.phone, p.id_number)
+        for pk, matter in zip(pks, matters, strict=True)
+        for p in matter.seed.parties
+    ]
+    copy_rows(Party, ["incident", "role", "name", "phone", "id_number"], parties)
+    events = [
+        _event(pk, event, user_ids, pks)
+        for pk, matter in zip(pks, matters, strict=True)
+        for event in matter.events
+    ]
+    copy_rows(IncidentEvent, EVENT_FIELDS, events)
+    with connection.cursor() as cursor:
+        # Fresh statistics: the planner otherwise takes the just-filled tables for nearly empty
+        # and picks nested loops that take minutes.
+        cursor.execute("ANALYZE incidents_incident, incidents_party, incidents_incidentevent")
+    result.incidents, result.parties, result.events = len(rows), len(parties), len(events)
+
+
+def _incident(
+    matter: Matter,
+    grids: GridTable,
+    units: dict[Unit, HandlingUnit],
+    user_ids: dict[str, int],
+    categories: dict[str, int],
+    areas: dict[str, int],
+) -> Incident:
+    seed = matter.seed
+    cell = seed.grids[0]
+    points = [Point(lon, lat, srid=WGS84) for lon, lat in seed.points]
+    village = grids.village_codes[cell]
+    return Incident(
+        uid=seed.uid,
+        kind=seed.kind,
+        category_id=categories[seed.spec.code],
+        tier=matter.tier,
+        title=seed.title,
+        description=seed.description,
+        address=seed.address,
+        location=points[0],
+        locations=MultiPoint(points, srid=WGS84),
+        input_crs=seed.input_crs,
+        location_accuracy_m=seed.accuracy_m,
+        grid_id=int(grids.ids[cell]),
+        village_id=areas[village],
+        township_id=areas[grids.township_codes[cell]],
+        county_id=areas[COUNTY_CODE],
+        source=seed.source,
+        reporter_id=user_ids[matter.reporter],
+        multi_department=matter.multi_department,
+        supervised=matter.supervised,
+        owner_leader_id=user_ids[matter.owner_leader] if matter.owner_leader else None,
+        handling_unit=units[matter.unit],
+        route_override_reason=matter.route_override_reason,
+        handler_id=user_ids[matter.handler] if matter.handler else None,
+        state=matter.state,
+        result=matter.result,
+        outcome=matter.outcome,
+        satisfaction=matter.satisfaction,
+        follow_up_note=matter.follow_up_note,
+        received_at=matter.received_at,
+        due_at=matter.due_at,
+        report_back_due_at=matter.report_back_due_at,
+        handled_at=matter.handled_at,
+        followed_up_at=matter.followed_up_at,
+        closed_at=matter.closed_at,
+        escalated_at=matter.escalated_at,
+        synthetic=True,
+    )
+
+
+EVENT_FIELDS = [
+    "incident",
+    "at",
+    "actor",
+    "kind",
+    "action",
+    "from_state",
+    "to_state",
+    "note",
+    "data",
+]
+
+
+def _event(pk: int, event: EventRow, user_ids: dict[str, int], pks: list[int]) -> tuple:
+    data = event.data
+    if event.kind == EventKind.DUPLICATE:
+        data = {"duplicate_of": pks[data["duplicate_of"]]}
+    actor = user_ids[event.actor] if event.actor else None
+    return (pk, event.at, actor, event.kind, event.action, event.from_state, event.to_state,
+            event.note, Jsonb(data))  # fmt: skip
+
+
+def copy_rows(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
+    """Append ``rows`` (values of ``fields``, in order) to ``model``'s table.
+
+    COPY, because bulk_create spends seconds building and parsing one INSERT of 30,000 rows.
+    """
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name).column for name in fields]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
