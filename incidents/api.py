@@ -295,7 +295,8 @@ class IncidentListView(IncidentsAPI, generics.ListAPIView):
             raise IncidentInputError(
                 {("geometry" if k == "location" else k): v for k, v in error.errors.items()}
             ) from None
-        incident = detail_queryset(visible_incidents(request.user)).get(pk=result.incident.pk)
+        # The reporter always sees what they took in: no visibility joins to plan here.
+        incident = detail_queryset(Incident.objects.all()).get(pk=result.incident.pk)
         context = {"request": request, "created": result.created, "duplicates": result.duplicates}
         url = reverse("api-incident-detail", args=[incident.pk])
         return Response(
