@@ -236,6 +236,9 @@ def bulk_locate(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
             "SELECT id FROM gridmap_area WHERE level = 'grid' AND valid_to IS NULL ORDER BY code"
         )
         grids_in_code_order = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        # ON COMMIT DROP does not fire when this block is a savepoint inside a caller's
+        # transaction; dropping here lets the caller run bulk_locate again in it.
+        cursor.execute("DROP TABLE _bulk_points")
     body = memoryview(answer)[len(_COPY_SIGNATURE) : len(answer) - len(_COPY_TRAILER)]
     found = np.frombuffer(body, dtype=_ANSWER_ROW)
     # A point on an edge shared by two cells is found twice: keep the lower code, as locate() does.

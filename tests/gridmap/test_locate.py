@@ -158,6 +158,16 @@ def test_bulk_locate_matches_single_locate_and_marks_outside_points(network):
 
 
 @pytest.mark.django_db
+def test_bulk_locate_runs_twice_inside_one_transaction(network):
+    # pytest-django wraps the test in a transaction, so each call's block is a savepoint.
+    first = queries.bulk_locate([104.605], [35.005])
+    second = queries.bulk_locate([104.615], [35.005])
+
+    assert first[0] == network["621122100001001"].pk
+    assert second[0] == network["621122100002001"].pk
+
+
+@pytest.mark.django_db
 def test_messages_are_in_chinese_by_default(zh_client, network):
     swapped = locate(zh_client, lon=35.005, lat=104.605).json()
     outside = locate(zh_client, lon=104.641, lat=35.015).json()
