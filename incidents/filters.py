@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,14 @@ from gridmap.choices import code_prefix, level_for_code
 from incidents.choices import IncidentKind, Source, State, Tier
 from incidents.models import Category, HandlingUnit, Incident
 from incidents.queries import overdue_q
+
+
+class AnyYesNo(forms.Select):
+    """A yes/no filter whose empty choice reads "any" (Django's default says "unknown")."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
 
 # "20261125-000123" (as printed on the detail page and the ledger) or a bare id.
 _NUMBER = re.compile(r"^(?:\d{8}-)?0*(\d{1,9})$")
@@ -28,8 +37,10 @@ class IncidentFilter(django_filters.FilterSet):
     )
     tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
     source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
-    overdue = django_filters.BooleanFilter(label=_("overdue"), method="filter_overdue")
-    supervised = django_filters.BooleanFilter(label=_("supervised"))
+    overdue = django_filters.BooleanFilter(
+        label=_("overdue"), method="filter_overdue", widget=AnyYesNo
+    )
+    supervised = django_filters.BooleanFilter(label=_("supervised"), widget=AnyYesNo)
     area = django_filters.CharFilter(
         label=_("area code (subtree)"),
         method="filter_area",
