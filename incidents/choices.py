@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentKind(models.TextChoices):
@@ -105,4 +106,4 @@ class Action(models.TextChoices):
     TRANSFER = "transfer", _("Transfer")
     FOLLOW_UP = "follow_up", _("Follow-up visit")
     REOPEN = "reopen", _("Reopen")
-    CLOSE = "close", _("Close")
+    CLOSE = "close", pgettext_lazy("workflow action", "Close")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridmap.coords import InputCRS
@@ -37,7 +37,9 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     position = models.PositiveSmallIntegerField(_("position in lists"), default=0)
     active = models.BooleanField(
-        _("active"), default=True, help_text=_("Inactive categories are kept for old matters.")
+        pgettext_lazy("in use", "active"),
+        default=True,
+        help_text=_("Inactive categories are kept for old matters."),
     )
 
     class Meta:
@@ -84,7 +86,7 @@ class HandlingUnit(models.Model):
         related_name="handling_units",
         help_text=_("Department staff who work this unit's queue."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
 
     class Meta:
         verbose_name = _("handling unit")
