@@ -312,7 +312,10 @@ def _write(
     with connection.cursor() as cursor:
         # Fresh statistics: the planner otherwise takes the just-filled tables for nearly empty
         # and picks nested loops that take minutes.
-        cursor.execute("ANALYZE incidents_incident, incidents_party, incidents_incidentevent")
+        cursor.execute(
+            "ANALYZE incidents_incident, incidents_party, incidents_incidentevent,"
+            " incidents_handlingunit, gridmap_area, accounts_user"
+        )
     result.incidents, result.parties, result.events = len(rows), len(parties), len(events)
 
 

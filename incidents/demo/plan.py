@@ -12,6 +12,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from gridmap.demo.logins import GRID_LEADER_GRID
 from incidents.choices import PartyRole, Source, Tier
 from incidents.demo.catalogue import CATEGORY_SPECS, SEASONS, CategorySpec
 from incidents.demo.grids import GridTable
@@ -33,6 +34,10 @@ _HOTLINE = np.array([1, 1, 0, 0, 0, 1, 1, 2, 5, 7, 8, 7, 5, 5, 7, 7, 7, 6, 5, 5,
 HOURS = {Source.FIELD: _FIELD, Source.API: _FIELD, Source.WINDOW: _OFFICE, Source.HOTLINE: _HOTLINE}
 DUPLICATE_PAIRS = 24  # recent matters reported twice (same category, within 50 m)
 DUPLICATE_WINDOW_DAYS = 7
+# The demo's grid-leader login opens "my grid" on this grid: it gets a few of the last weeks'
+# field reports, so the page shows open and recently handled matters rather than an empty list.
+SHOWCASE_REPORTS = 8
+SHOWCASE_DAYS = 40
 
 
 class Stream(IntEnum):
@@ -98,6 +103,7 @@ def plan_year(grids: GridTable, *, today: dt.date, tz: dt.tzinfo, seed: int) -> 
             )
     seeds.sort(key=lambda s: (s.received_at, s.spec.code))
     seeds = _with_duplicates(seeds, grids, seed=seed)
+    _showcase_demo_grid(seeds, grids, rng_for(seed, Stream.PLACES, 999))
     _describe(seeds, grids, rng_for(seed, Stream.DETAILS, 999), today)
     return seeds
 
@@ -175,6 +181,28 @@ def _add_neighbour(place: tuple[list, list], grids: GridTable, rng: np.random.Ge
         other = int(others[rng.integers(len(others))])
         cells.append(other)
         points.append(grids.sample_in(rng, other))
+
+
+def _showcase_demo_grid(
+    seeds: list[MatterSeed], grids: GridTable, rng: np.random.Generator
+) -> None:
+    """Move a few recent single-point field reports into the demo grid leader's grid."""
+    if GRID_LEADER_GRID not in grids.codes:
+        return
+    cell = grids.codes.index(GRID_LEADER_GRID)
+    last = seeds[-1].received_at
+    recent = [
+        i
+        for i, s in enumerate(seeds)
+        if s.received_at > last - dt.timedelta(days=SHOWCASE_DAYS)
+        and s.source == Source.FIELD
+        and len(s.points) == 1
+        and s.duplicate_of is None
+        and s.kind in ("dispute", "hazard")
+    ]
+    for index in rng.choice(recent, size=min(SHOWCASE_REPORTS, len(recent)), replace=False):
+        seeds[int(index)].grids = [cell]
+        seeds[int(index)].points = [grids.sample_in(rng, cell)]
 
 
 def _with_duplicates(seeds: list[MatterSeed], grids: GridTable, *, seed: int) -> list:
