@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from incidents import services
 from incidents.choices import EventKind, State
@@ -26,7 +27,9 @@ def run_at_once(calls: list[Callable[[], object]]) -> list[object]:
     def worker(index: int) -> None:
         try:
             barrier.wait()
-            outcomes[index] = calls[index]()
+            # The active language is per thread: speak English like the test's own thread.
+            with translation.override("en"):
+                outcomes[index] = calls[index]()
         except Exception as error:  # the test inspects what each thread got
             outcomes[index] = error
         finally:

@@ -144,13 +144,13 @@ def test_control_characters_in_text_are_dropped_from_the_workbook(people, intake
 def test_leadership_sees_parties_masked(client, people, window_matter):
     rows = xlsx_rows(_download(client, people["boss"], XLSX_URL))
 
-    assert rows[1][column("当事人")] == "Applicant：张** 139****5678 110105********002X"
+    assert rows[1][column("当事人")] == "申请人：张** 139****5678 110105********002X"
 
 
 def test_dispatcher_of_the_area_sees_parties_unmasked(client, people, window_matter):
     rows = xlsx_rows(_download(client, people["township"], XLSX_URL))
 
-    assert rows[1][column("当事人")] == f"Applicant：张三丰 13912345678 {ID_NUMBER}"
+    assert rows[1][column("当事人")] == f"申请人：张三丰 13912345678 {ID_NUMBER}"
 
 
 def test_ledger_keeps_only_the_filtered_matters(client, people, intake):
@@ -228,7 +228,7 @@ def test_about_sheet_lists_the_filters(client, people, intake):
 
     lines = [row for row in workbook["说明"].iter_rows(values_only=True)]
     assert ("事项数", 0) in lines
-    assert any(label == "筛选条件" and "Hazard" in text for label, text in lines[4:])
+    assert any(label == "筛选条件" and "安全隐患" in text for label, text in lines[4:])
 
 
 def test_query_count_does_not_grow_with_the_number_of_matters(people, intake):
