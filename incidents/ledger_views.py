@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from incidents.filters import IncidentFilter
 from incidents.ledger import LEDGER_LANGUAGE, NO, YES, iter_csv, write_xlsx
-from incidents.queries import visible_incidents
+from incidents.queries import queue_incidents
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A workbook is built whole before it is sent (a zip cannot be finished before its last row), at
@@ -26,8 +26,9 @@ MAX_XLSX_ROWS = 50_000
 
 
 def _filterset(request: HttpRequest) -> IncidentFilter:
-    """The queue's filters over the matters the user may see."""
-    return IncidentFilter(request.GET, queryset=visible_incidents(request.user))
+    """The queue's scope and filters over the matters the user may see."""
+    matters, _units, _whole = queue_incidents(request.user, request.GET.get("scope"))
+    return IncidentFilter(request.GET, queryset=matters)
 
 
 def _invalid(filterset: IncidentFilter) -> HttpResponse | None:

@@ -117,3 +117,18 @@ def units_for_user(user: object) -> QuerySet[HandlingUnit]:
     return HandlingUnit.objects.filter(
         Q(kind=UnitKind.CENTER, area=area) | Q(members=user)
     ).distinct()
+
+
+# The queue's ``scope`` parameter: "all" shows the whole jurisdiction; otherwise a user who works
+# for units sees their units' matters (their center's queue), others their whole jurisdiction.
+WHOLE_JURISDICTION = "all"
+
+
+def queue_incidents(user: object, scope: str | None) -> tuple[QuerySet[Incident], list, bool]:
+    """The matters of a queue view, the user's units, and whether it spans the jurisdiction."""
+    units = list(units_for_user(user))
+    whole = scope == WHOLE_JURISDICTION or not units
+    matters = visible_incidents(user)
+    if not whole:
+        matters = matters.filter(handling_unit__in=units)
+    return matters, units, whole

@@ -40,7 +40,7 @@ from incidents.forms import (
 from incidents.models import Incident, IncidentEvent, Photo
 from incidents.photos import MAX_PHOTOS
 from incidents.privacy import may_see_parties, party_view
-from incidents.queries import units_for_user, visible_incidents
+from incidents.queries import queue_incidents, visible_incidents
 from incidents.services import (
     ACTIONS,
     INTAKE_ROLES,
@@ -98,24 +98,10 @@ def _filter_widgets(matter_filter: IncidentFilter) -> None:
         fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _export_query(data: QueryDict, units: list, whole: bool) -> str:
-    """The ledger's query string: the queue's filters, and its one unit when scoped to it."""
-    query = data.copy()
-    query.pop("scope", None)
-    if not whole and len(units) == 1 and not query.get("unit"):
-        query["unit"] = units[0].code
-    return query.urlencode()
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The matters of the user's units (or whole jurisdiction), filtered, 50 a page."""
-    user = request.user
-    units = list(units_for_user(user))
-    whole = request.GET.get("scope") == "all" or not units
-    matters = visible_incidents(user)
-    if not whole:
-        matters = matters.filter(handling_unit__in=units)
+    matters, units, whole = queue_incidents(request.user, request.GET.get("scope"))
     data = _filter_data(request)
     matter_filter = IncidentFilter(data, queryset=matters.order_by("-received_at", "-id"))
     _filter_widgets(matter_filter)
@@ -132,7 +118,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "whole": whole,
             "query": query.urlencode(),
             "scope_query": "scope=all&" if whole and units else "",
-            "export_query": _export_query(data, units, whole),
+            # The ledger applies the same scope and filters: it exports what the queue lists.
+            "export_query": data.urlencode(),
         },
     )
 

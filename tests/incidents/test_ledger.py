@@ -16,6 +16,7 @@ from accounts.choices import Role
 from incidents import ledger_views
 from incidents.ledger import HEADERS, write_csv, write_xlsx
 from incidents.models import Incident
+from incidents.routing import center_for
 from incidents.services import PartyInput, take_in
 from tests.incidents.conftest import IN_GRID_B1_SOUTH, intake_request
 
@@ -285,3 +286,15 @@ def _download(client, user, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200
     return b"".join(response.streaming_content)
+
+
+def test_ledger_exports_the_queue_scope_of_a_center_dispatcher(client, network, people, intake):
+    center_for(network["621122100000"])  # the township dispatcher works its center's queue
+    village_matter = intake()  # routed to the village center, inside the township's subtree
+
+    def numbers(query: str) -> list[str]:
+        text = _download(client, people["township"], f"{CSV_URL}?{query}").decode("utf-8-sig")
+        return [row["编号"] for row in csv.DictReader(io.StringIO(text))]
+
+    assert numbers("") == []  # the center's own queue: the matter is the village's
+    assert numbers("scope=all") == [village_matter.number]
