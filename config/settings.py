@@ -150,6 +150,10 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_URL = "/media/"
 # Uploaded photos live here and are served only through a permission-checked view, never /media/.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Dispatch: a responder's position older than this is stale (not offered as a candidate), and a
+# unit based in the matter's own township ranks as if it were this many metres closer.
+DISPATCH_STALE_MINUTES = int(env("DISPATCH_STALE_MINUTES", "30"))
+DISPATCH_HOME_PREFERENCE_M = float(env("DISPATCH_HOME_PREFERENCE_M", "500"))
 # Largest photo accepted before re-encoding (phones send 5-12 MB pictures).
 PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 STORAGES = {

@@ -92,6 +92,7 @@ class EventKind(models.TextChoices):
     ESCALATE = "escalate", _("Escalated (overdue)")
     DUPLICATE = "duplicate", _("Linked as duplicate")
     SUPERVISION = "supervision", _("Supervision changed")
+    ASSIGNMENT = "assignment", _("Dispatch")
     NOTE = "note", _("Note")
 
 
