@@ -6,6 +6,7 @@ a check constraint (load <= capacity) refuses any write that would exceed it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -24,6 +25,8 @@ DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
 ASSIGNABLE_STATES = (State.ROUTED, State.IN_PROGRESS)
 # "Nearest available": KNN windows tried in turn when every unit in the smaller one is locked.
 NEAREST_WINDOWS = (8, 32, 128)
+# Pauses before each round of windows (seconds): the first round does not wait.
+RETRY_PAUSES_S = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16)
 
 
 class DispatchError(WorkflowError):
@@ -147,12 +150,18 @@ def _lock_nearest(incident: Incident) -> tuple[Responder, float]:
         "category": incident.category_id,
         "grid_code": incident.grid.code,
     }
+    # Skip the rows other dispatchers hold, widening the window. When every free unit is held at
+    # this instant, try again after a short pause (their transactions last milliseconds) rather
+    # than wait on the row locks: waiting while holding rows that failed the re-check can
+    # deadlock with another waiting dispatcher.
     with connection.cursor() as cursor:
-        for window in NEAREST_WINDOWS:
-            cursor.execute(_NEAREST_SQL, {**params, "window": window})
-            row = cursor.fetchone()
-            if row is not None:
-                return Responder.objects.get(pk=row[0]), float(row[1])
+        for pause in RETRY_PAUSES_S:
+            time.sleep(pause)
+            for window in NEAREST_WINDOWS:
+                cursor.execute(_NEAREST_SQL, {**params, "window": window})
+                row = cursor.fetchone()
+                if row is not None:
+                    return Responder.objects.get(pk=row[0]), float(row[1])
     raise DispatchError(_("No suitable responder is free near this matter."))
 
 

@@ -120,6 +120,7 @@ def test_sixteen_dispatchers_at_once_never_exceed_any_units_capacity(people, wal
     for thread in threads:
         thread.join(timeout=60)
 
+    assert all(o is not None for o in outcomes)  # every thread got an answer, no crash
     capacity = sum(u.capacity for u in units)
     refused = [o for o in outcomes if isinstance(o, DispatchError)]
     assert Assignment.objects.count() == capacity == len(matters) - len(refused)
