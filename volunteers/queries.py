@@ -35,24 +35,32 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-# Suitable and free units nearest first, by KNN (<->) on the partial GiST index in degrees; the
-# materialised window is then measured in metres on the geography. The skill test is a semi-join
-# on the skills table so the index scan stays ordered.
-_CANDIDATES_SQL = """
-WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom),
-window_ AS MATERIALIZED (
-    SELECT r.id, r.position
+# The units that may be sent to a matter at (lon, lat) of a category: active, on duty, under
+# capacity, with a fresh position and the skill. Shared by the candidate list and "nearest
+# available" (which adds its jurisdiction test); the skill test is a semi-join so the KNN index
+# scan stays ordered. Parameters: lon, lat, fresh, category.
+DISPATCHABLE_FROM_WHERE = """
     FROM volunteers_responder r, pt
     WHERE r.active AND r.status <> 'off_duty' AND r.load < r.capacity
       AND r.position IS NOT NULL AND r.position_at >= %(fresh)s
       AND EXISTS (SELECT 1 FROM volunteers_responder_skills s
                   WHERE s.responder_id = r.id AND s.category_id = %(category)s)
-    ORDER BY r.position <-> pt.geom
+"""
+MATTER_POINT = "WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom)"
+
+# Nearest first by KNN (<->) on the partial GiST index in degrees; the materialised window is then
+# measured in metres on the geography.
+_CANDIDATES_SQL = (
+    MATTER_POINT
+    + ", window_ AS MATERIALIZED (SELECT r.id, r.position"
+    + DISPATCHABLE_FROM_WHERE
+    + """    ORDER BY r.position <-> pt.geom
     LIMIT %(window)s
 )
 SELECT w.id, ST_Distance(w.position::geography, pt.geom::geography)
 FROM window_ w, pt
 """
+)
 
 
 def candidates(incident: Incident, *, limit: int = 5, now: dt.datetime | None = None) -> list:

@@ -19,7 +19,12 @@ from incidents.models import Incident, IncidentEvent
 from incidents.services import WorkflowError, acts_for
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, ResponderStatus
 from volunteers.models import Assignment, Responder
-from volunteers.queries import covers, stale_before
+from volunteers.queries import (
+    DISPATCHABLE_FROM_WHERE,
+    MATTER_POINT,
+    covers,
+    stale_before,
+)
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
 ASSIGNABLE_STATES = (State.ROUTED, State.IN_PROGRESS)
@@ -117,16 +122,11 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
 # The dispatch lock (REFERENCE.md): ORDER BY <-> … FOR UPDATE fails on this stack ("attempted to
 # lock invisible tuple"), so the KNN window is materialised first and the joined rows are locked,
 # skipping those another dispatcher holds.
-_NEAREST_SQL = """
-WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom),
-c AS MATERIALIZED (
-    SELECT r.id, r.position <-> pt.geom AS d
-    FROM volunteers_responder r, pt
-    WHERE r.active AND r.status <> 'off_duty' AND r.load < r.capacity
-      AND r.position IS NOT NULL AND r.position_at >= %(fresh)s
-      AND EXISTS (SELECT 1 FROM volunteers_responder_skills s
-                  WHERE s.responder_id = r.id AND s.category_id = %(category)s)
-      AND %(grid_code)s LIKE (
+_NEAREST_SQL = (
+    MATTER_POINT
+    + ", c AS MATERIALIZED (SELECT r.id, r.position <-> pt.geom AS d"
+    + DISPATCHABLE_FROM_WHERE
+    + """      AND %(grid_code)s LIKE (
           SELECT left(a.code, CASE a.level WHEN 'county' THEN 6 WHEN 'township' THEN 9
                                            WHEN 'village' THEN 12 ELSE 15 END)
           FROM gridmap_area a WHERE a.id = r.home_area_id) || '%%'
@@ -140,6 +140,7 @@ ORDER BY c.d
 LIMIT 1
 FOR UPDATE OF r SKIP LOCKED
 """
+)
 
 
 def _lock_nearest(incident: Incident) -> tuple[Responder, float]:
