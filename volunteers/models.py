@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
@@ -18,6 +20,11 @@ from volunteers.choices import (
     ResponderStatus,
     TravelMode,
 )
+
+
+def stale_before(now: dt.datetime | None = None) -> dt.datetime:
+    """Positions posted before this moment are stale."""
+    return (now or timezone.now()) - dt.timedelta(minutes=settings.DISPATCH_STALE_MINUTES)
 
 
 class Responder(models.Model):

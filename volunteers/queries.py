@@ -7,20 +7,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Incident
 from volunteers.choices import TRAVEL_SPEED_KMH
-from volunteers.models import Responder
+from volunteers.models import Responder, stale_before
 
 # How many units KNN fetches per wanted candidate before metres and preferences decide.
 KNN_WINDOW_FACTOR = 4
-
-
-def stale_before(now: dt.datetime | None = None) -> dt.datetime:
-    """Positions posted before this moment are stale."""
-    return (now or timezone.now()) - dt.timedelta(minutes=settings.DISPATCH_STALE_MINUTES)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from incidents.choices import EventKind, State
 from incidents.models import Incident, IncidentEvent
 from incidents.services import WorkflowError, acts_for
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, ResponderStatus
-from volunteers.models import Assignment, Responder
+from volunteers.models import Assignment, Responder, stale_before
 from volunteers.queries import (
     DISPATCHABLE_FROM_WHERE,
     MATTER_POINT,
     covers,
-    stale_before,
 )
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
@@ -110,7 +109,7 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
             _("%(unit)s does not handle %(category)s matters.")
             % {"unit": unit, "category": incident.category}
         )
-    if unit.position_at is None or unit.position_at < stale_before():
+    if unit.is_stale():
         raise DispatchError(_("%(unit)s has no recent position.") % {"unit": unit})
     if not covers(unit, incident) and not override_reason.strip():
         raise DispatchError(
