@@ -154,6 +154,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # unit based in the matter's own township ranks as if it were this many metres closer.
 DISPATCH_STALE_MINUTES = int(env("DISPATCH_STALE_MINUTES", "30"))
 DISPATCH_HOME_PREFERENCE_M = float(env("DISPATCH_HOME_PREFERENCE_M", "500"))
+# An offer not accepted within this many minutes expires and goes to the next candidate
+# (`manage.py expire_offers`, run every minute); a phone may post its position at most once per
+# this many seconds.
+DISPATCH_OFFER_TIMEOUT_MINUTES = int(env("DISPATCH_OFFER_TIMEOUT_MINUTES", "5"))
+DISPATCH_POSITION_MIN_INTERVAL_S = int(env("DISPATCH_POSITION_MIN_INTERVAL_S", "10"))
 # Largest photo accepted before re-encoding (phones send 5-12 MB pictures).
 PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 STORAGES = {

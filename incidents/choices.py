@@ -96,6 +96,24 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
+class DispatchStep(models.TextChoices):
+    """The ``action`` of an ``assignment`` event: one step of a responder's assignment.
+
+    Defined here, not in volunteers, because the trail (incidents) names every step it shows.
+    """
+
+    ASSIGN = "assign", pgettext_lazy("dispatch step", "Offered to a responder")
+    REOFFER = "reoffer", pgettext_lazy("dispatch step", "Offered to the next responder")
+    ACCEPT = "accept", pgettext_lazy("dispatch step", "Accepted")
+    DECLINE = "decline", pgettext_lazy("dispatch step", "Declined")
+    EXPIRE = "expire", pgettext_lazy("dispatch step", "Offer expired")
+    EN_ROUTE = "en_route", pgettext_lazy("dispatch step", "On the way")
+    ARRIVE = "arrive", pgettext_lazy("dispatch step", "Arrived on scene")
+    DONE = "done", pgettext_lazy("dispatch step", "Done on site")
+    CANCEL = "cancel", pgettext_lazy("dispatch step", "Assignment cancelled")
+    NO_ONE_FREE = "no_one_free", pgettext_lazy("dispatch step", "No free responder to offer")
+
+
 class Action(models.TextChoices):
     """The workflow's user actions; each moves a matter along one allowed edge."""
 

@@ -14,7 +14,16 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gridmap.coords import InputCRS
-from incidents.choices import Action, PartyRole, Satisfaction, Source, State, Tier
+from incidents.choices import (
+    Action,
+    DispatchStep,
+    EventKind,
+    PartyRole,
+    Satisfaction,
+    Source,
+    State,
+    Tier,
+)
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Photo
 from incidents.privacy import may_see_parties, party_view
 from incidents.services import allowed_actions
@@ -153,6 +162,8 @@ class EventSerializer(serializers.ModelSerializer):
         return _name(event.actor)
 
     def get_action_label(self, event: IncidentEvent) -> str:
+        if event.kind == EventKind.ASSIGNMENT:
+            return _label(DispatchStep, event.action)
         return _label(Action, event.action)
 
     def get_from_state_label(self, event: IncidentEvent) -> str:

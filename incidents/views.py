@@ -26,7 +26,7 @@ from accounts.choices import Role
 from gridmap.models import Area
 from gridmap.scoping import user_area
 from gridmap.views import map_strings
-from incidents.choices import OPEN_STATES, Action, Source
+from incidents.choices import OPEN_STATES, Action, DispatchStep, EventKind, Source
 from incidents.filters import IncidentFilter
 from incidents.forms import (
     ACTION_FORMS,
@@ -150,6 +150,8 @@ def _action_forms(
 def _event_label(event: IncidentEvent) -> str:
     if event.action in Action.values:
         return str(Action(event.action).label)
+    if event.kind == EventKind.ASSIGNMENT and event.action in DispatchStep.values:
+        return str(DispatchStep(event.action).label)
     return str(event.get_kind_display())
 
 

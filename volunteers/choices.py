@@ -17,6 +17,7 @@ class ResponderKind(models.TextChoices):
 class ResponderStatus(models.TextChoices):
     AVAILABLE = "available", _("Available")
     OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
     EN_ROUTE = "en_route", _("En route")
     ON_SCENE = "on_scene", _("On scene")
     OFF_DUTY = "off_duty", _("Off duty")

@@ -67,6 +67,9 @@ class Responder(models.Model):
         help_text=_("EPSG:4326 (degrees), as last posted by the unit's phone."),
     )
     position_at = models.DateTimeField(_("position time"), null=True, blank=True)
+    position_accuracy_m = models.FloatField(
+        _("position accuracy (m)"), null=True, blank=True, help_text=_("As the phone reported it.")
+    )
     base = models.PointField(
         _("base"), srid=WGS84, null=True, blank=True, help_text=_("Where a squad gathers.")
     )
@@ -107,10 +110,8 @@ class Responder(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def is_stale(self, now=None) -> bool:
-        """No position, or none posted in the last STALE_AFTER minutes."""
-        from volunteers.queries import stale_before
-
+    def is_stale(self, now: dt.datetime | None = None) -> bool:
+        """No position, or none posted in the last DISPATCH_STALE_MINUTES minutes."""
         return self.position_at is None or self.position_at < stale_before(now)
 
 
@@ -182,8 +183,24 @@ class Assignment(models.Model):
     )
     distance_m = models.FloatField(_("distance at assignment (m)"), null=True, blank=True)
     override_reason = models.TextField(_("reason for assigning outside the rules"), blank=True)
+    reoffer_of = models.ForeignKey(
+        "self",
+        verbose_name=_("offered after"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The declined or expired offer this one replaced automatically."),
+    )
     offered_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    en_route_at = models.DateTimeField(_("on the way at"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    finished_at = models.DateTimeField(
+        _("ended at"), null=True, blank=True, help_text=_("Declined, expired, done or cancelled.")
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)
 
     class Meta:
