@@ -51,6 +51,7 @@ from incidents.models import HandlingUnit, Incident, IncidentEvent, Party, Photo
 from incidents.photos import PreparedPhoto
 from incidents.queries import DuplicateCandidate, overdue_q, possible_duplicates, visible_incidents
 from incidents.routing import parent_unit, routed_unit
+from incidents.signals import handling_ended
 
 __all__ = [
     "ACTIONS",
@@ -82,6 +83,7 @@ __all__ = [
     "route",
     "set_supervision",
     "start",
+    "start_locked",
     "take_in",
     "transfer",
 ]
@@ -496,6 +498,41 @@ def start(*, incident_id: int, actor: object, note: str = "") -> Incident:
     )
 
 
+def start_locked(
+    incident: Incident,
+    *,
+    actor: object | None,
+    at: dt.datetime,
+    note: str = "",
+    data: dict | None = None,
+) -> None:
+    """Move a ROUTED matter the caller has locked to in_progress, in the caller's transaction.
+
+    For steps taken elsewhere that start the handling (a responder accepting an assignment): the
+    same edge and trail event as ``start``, without its permission check (the caller's rules
+    apply) and without making the actor the handler (the actor is not the unit's staff).
+    """
+    sources, target = TRANSITIONS[Action.START]
+    if incident.state not in sources:
+        raise WorkflowError(
+            _("A matter that is %(state)s cannot be started.")
+            % {"state": State(incident.state).label}
+        )
+    from_state, incident.state = incident.state, target
+    incident.save(update_fields=["state", "updated_at"])
+    _append(
+        incident,
+        actor=actor,
+        kind=EventKind.TRANSITION,
+        action=Action.START,
+        from_state=from_state,
+        to_state=target,
+        note=note,
+        at=at,
+        data=data,
+    )
+
+
 def _finish(incident_id: int, actor: object, outcome: str, action: str, result: str) -> Incident:
     if not outcome.strip():
         raise IncidentInputError({"outcome": [_("Describe the outcome.")]})
@@ -506,9 +543,12 @@ def _finish(incident_id: int, actor: object, outcome: str, action: str, result: 
         incident.handled_at = now
         return {"on_time": now <= incident.due_at}
 
-    return _transition(
-        incident_id=incident_id, action=action, actor=actor, note=outcome.strip(), apply=apply
-    )
+    with transaction.atomic():
+        incident = _transition(
+            incident_id=incident_id, action=action, actor=actor, note=outcome.strip(), apply=apply
+        )
+        handling_ended.send(sender=Incident, incident=incident, at=incident.handled_at)
+    return incident
 
 
 def resolve(*, incident_id: int, actor: object, outcome: str) -> Incident:

@@ -7,11 +7,24 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from incidents.models import Incident
-from volunteers.choices import TRAVEL_SPEED_KMH
-from volunteers.models import Responder, stale_before
+from gridmap.models import AREA_SHAPE_FIELDS
+from gridmap.scoping import user_area
+from incidents.models import HandlingUnit, Incident
+from incidents.queries import visible_incidents
+from volunteers.choices import LIVE_ASSIGNMENT_STATES, TRAVEL_SPEED_KMH, AssignmentState
+from volunteers.models import Assignment, Responder, stale_before
+
+
+def overdue_offers(now: dt.datetime) -> QuerySet[Assignment]:
+    """Offers nobody answered within DISPATCH_OFFER_TIMEOUT_MINUTES, oldest first."""
+    cutoff = now - dt.timedelta(minutes=settings.DISPATCH_OFFER_TIMEOUT_MINUTES)
+    return Assignment.objects.filter(
+        state=AssignmentState.OFFERED, offered_at__lte=cutoff
+    ).order_by("offered_at", "pk")
+
 
 # How many units KNN fetches per wanted candidate before metres and preferences decide.
 KNN_WINDOW_FACTOR = 4
@@ -101,3 +114,75 @@ def _rank(unit: Responder, distance_m: float, incident: Incident) -> Candidate:
             % {"area": unit.home_area.name, "bonus": bonus}
         )
     return Candidate(unit, distance_m, eta, own, max(distance_m - bonus, 0.0), reasons)
+
+
+# --- lists of the dispatch pages and API ---------------------------------------------------------
+
+
+def _without_shapes(queryset: QuerySet, path: str) -> QuerySet:
+    """``queryset`` not loading the shapes of the home area joined at ``path``."""
+    return queryset.defer(*(f"{path}__{name}" for name in AREA_SHAPE_FIELDS))
+
+
+def dispatch_queue(user: object, states: tuple[str, ...]) -> QuerySet[Incident]:
+    """Matters in ``states`` that ``user`` dispatches for (their units', or under their area's
+    centers), the ones without a live assignment first, then the soonest due; each annotated
+    with ``live_count`` and ``assignment_count``."""
+    area = user_area(user)
+    if area is None:
+        return Incident.objects.none()
+    acts = Q(handling_unit__area__code__startswith=area.code_prefix) | Q(
+        handling_unit__in=HandlingUnit.objects.filter(members=user).values("pk")
+    )
+    live = Q(assignments__state__in=LIVE_ASSIGNMENT_STATES)
+    return (
+        visible_incidents(user)
+        .filter(acts, state__in=states)
+        .annotate(
+            live_count=Count("assignments", filter=live),
+            assignment_count=Count("assignments"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(state__in=LIVE_ASSIGNMENT_STATES).select_related(
+                    "responder"
+                ),
+                to_attr="live_assignments",
+            )
+        )
+        .order_by("live_count", "due_at", "id")
+    )
+
+
+def joined_assignments() -> QuerySet[Assignment]:
+    """Assignments with their matter and unit joined, as the pages and API show them."""
+    joined = Assignment.objects.select_related(
+        "incident__category",
+        "incident__handling_unit__area",
+        "responder__home_area",
+        "assigned_by",
+    )
+    joined = _without_shapes(joined, "incident__handling_unit__area")
+    return _without_shapes(joined, "responder__home_area")
+
+
+def incident_assignments(incident_id: int) -> QuerySet[Assignment]:
+    """Every assignment of a matter, newest first (no query per row)."""
+    return joined_assignments().filter(incident_id=incident_id)
+
+
+# How many finished assignments "my assignments" lists after the live ones.
+MY_FINISHED_LIMIT = 20
+
+
+def my_assignments(user: object) -> tuple[list[Assignment], list[Assignment]]:
+    """The assignments of the units ``user`` acts for: the live ones (oldest offer first), then
+    the last MY_FINISHED_LIMIT finished ones (latest first)."""
+    if not getattr(user, "is_authenticated", False):
+        return [], []
+    units = Responder.objects.filter(members=user).values("pk")
+    joined = joined_assignments().filter(responder__in=units)
+    live = joined.filter(state__in=LIVE_ASSIGNMENT_STATES).order_by("offered_at", "id")
+    finished = joined.exclude(state__in=LIVE_ASSIGNMENT_STATES).order_by("-finished_at", "-id")
+    return list(live), list(finished[:MY_FINISHED_LIMIT])

@@ -1,28 +1,40 @@
-"""Write paths of dispatch: assigning a responder to a matter, safely under concurrency.
+"""Write paths of dispatch: assigning a responder, the assignment's steps, positions from phones.
 
-Capacity is guarded twice: the responder row is locked while its load is checked and raised, and
-a check constraint (load <= capacity) refuses any write that would exceed it.
+Capacity is guarded twice: the responder row is locked while its load is checked and changed,
+and a check constraint (load <= capacity) refuses any write that would exceed it.
+
+Lock order, the same in every function here: the matter, then the assignment, then the responder
+(other responders only with SKIP LOCKED, which never waits). Two people acting at once therefore
+queue on the matter's row instead of deadlocking.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Role
-from incidents.choices import EventKind, State
+from gridmap.coords import CoordinateError, parse_number, parse_point
+from incidents.choices import DispatchStep, EventKind, State
 from incidents.models import Incident, IncidentEvent
-from incidents.services import WorkflowError, acts_for
-from volunteers.choices import LIVE_ASSIGNMENT_STATES, ResponderStatus
-from volunteers.models import Assignment, Responder, stale_before
+from incidents.services import WorkflowError, acts_for, start_locked
+from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
+from volunteers.models import WGS84, Assignment, Responder, stale_before
 from volunteers.queries import (
     DISPATCHABLE_FROM_WHERE,
     MATTER_POINT,
     covers,
+    overdue_offers,
 )
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
@@ -31,16 +43,50 @@ ASSIGNABLE_STATES = (State.ROUTED, State.IN_PROGRESS)
 NEAREST_WINDOWS = (8, 32, 128)
 # Pauses before each round of windows (seconds): the first round does not wait.
 RETRY_PAUSES_S = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16)
+# "Nearest available" passes over units that have the matter or turned it down; a dispatcher can
+# still name such a unit.
+PASSED_OVER_STATES = (*LIVE_ASSIGNMENT_STATES, AssignmentState.DECLINED, AssignmentState.EXPIRED)
+# The unit's status is its furthest live step (common to every unit with several assignments).
+STATUS_BY_PROGRESS = (
+    (AssignmentState.ON_SCENE, ResponderStatus.ON_SCENE),
+    (AssignmentState.EN_ROUTE, ResponderStatus.EN_ROUTE),
+    (AssignmentState.ACCEPTED, ResponderStatus.ACCEPTED),
+    (AssignmentState.OFFERED, ResponderStatus.OFFERED),
+)
 
 
 class DispatchError(WorkflowError):
-    """An assignment the rules do not allow (HTTP 409); the message says why."""
+    """An assignment or step the rules do not allow (HTTP 409); the message says why."""
+
+
+class PositionInputError(ValueError):
+    """A position that cannot be used (HTTP 400); ``field`` names the input, ``message`` why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotAMemberError(PermissionError):
+    """The user does not act for this responder, or it is retired (HTTP 403)."""
+
+
+class PositionTooSoon(Exception):  # noqa: N818  (the agreed name)
+    """A unit posted its position less than DISPATCH_POSITION_MIN_INTERVAL_S ago (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
 class Dispatched:
     assignment: Assignment
     distance_m: float | None
+
+
+# --- assigning -----------------------------------------------------------------------------------
 
 
 def assign(
@@ -53,12 +99,17 @@ def assign(
     """Offer the matter to one unit, or to the nearest available one (``responder_id`` None).
 
     A named unit that is busy, off duty, stale, without the skill or (without an override reason)
-    of another jurisdiction is refused with the reason.
+    of another jurisdiction is refused with the reason. "Nearest available" passes over units
+    that already have the matter or declined it or let the offer expire.
     """
     with transaction.atomic():
         incident = _lock_incident(incident_id, actor)
+        now = timezone.now()
         if responder_id is None:
-            unit, distance = _lock_nearest(incident)
+            found = _lock_nearest(incident, now)
+            if found is None:
+                raise DispatchError(_("No suitable responder is free near this matter."))
+            unit, distance = found
         else:
             unit = (
                 Responder.objects.select_for_update(of=("self",))
@@ -70,7 +121,10 @@ def assign(
                 raise DispatchError(_("No such responder."))
             _check_named(unit, incident, override_reason)
             distance = _distance_m(unit, incident)
-        return Dispatched(_offer(unit, incident, actor, distance, override_reason), distance)
+        assignment = _offer(
+            unit, incident, assigned_by=actor, distance=distance, at=now, reason=override_reason
+        )
+        return Dispatched(assignment, distance)
 
 
 def _lock_incident(incident_id: int, actor: object) -> Incident:
@@ -82,9 +136,7 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
     )
     if incident is None:
         raise DispatchError(_("No such matter."))
-    if getattr(actor, "role", None) not in DISPATCH_ROLES or not acts_for(
-        actor, incident.handling_unit
-    ):
+    if not _dispatches_for(actor, incident):
         raise DispatchError(
             _("Only dispatchers of %(unit)s can assign.") % {"unit": incident.handling_unit}
         )
@@ -94,6 +146,11 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
             % {"state": State(incident.state).label}
         )
     return incident
+
+
+def _dispatches_for(user: object, incident: Incident) -> bool:
+    """Whether ``user`` may assign units to the matter and cancel their assignments."""
+    return getattr(user, "role", None) in DISPATCH_ROLES and acts_for(user, incident.handling_unit)
 
 
 def _check_named(unit: Responder, incident: Incident, override_reason: str) -> None:
@@ -120,8 +177,9 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
 
 # The dispatch lock (REFERENCE.md): ORDER BY <-> … FOR UPDATE fails on this stack ("attempted to
 # lock invisible tuple"), so the KNN window is materialised first and the joined rows are locked,
-# skipping those another dispatcher holds.
-_NEAREST_SQL = (
+# skipping those another dispatcher holds. Units passed over for this matter are left out of the
+# window itself, so they never use up its places.
+_NEAREST_SELECT = (
     MATTER_POINT
     + ", c AS MATERIALIZED (SELECT r.id, r.position <-> pt.geom AS d"
     + DISPATCHABLE_FROM_WHERE
@@ -129,6 +187,9 @@ _NEAREST_SQL = (
           SELECT left(a.code, CASE a.level WHEN 'county' THEN 6 WHEN 'township' THEN 9
                                            WHEN 'village' THEN 12 ELSE 15 END)
           FROM gridmap_area a WHERE a.id = r.home_area_id) || '%%'
+      AND NOT EXISTS (SELECT 1 FROM volunteers_assignment x
+                      WHERE x.incident_id = %(incident)s AND x.responder_id = r.id
+                        AND x.state = ANY(%(passed_over)s))
     ORDER BY r.position <-> pt.geom
     LIMIT %(window)s
 )
@@ -137,18 +198,21 @@ FROM volunteers_responder r JOIN c USING (id), pt
 WHERE r.load < r.capacity AND r.status <> 'off_duty'
 ORDER BY c.d
 LIMIT 1
-FOR UPDATE OF r SKIP LOCKED
 """
 )
+_NEAREST_SQL = _NEAREST_SELECT + "FOR UPDATE OF r SKIP LOCKED"
 
 
-def _lock_nearest(incident: Incident) -> tuple[Responder, float]:
+def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, float] | None:
+    """Lock the nearest free unit that serves the matter and was not passed over; None if none."""
     params = {
         "lon": incident.location.x,
         "lat": incident.location.y,
-        "fresh": stale_before(),
+        "fresh": stale_before(now),
         "category": incident.category_id,
         "grid_code": incident.grid.code,
+        "incident": incident.pk,
+        "passed_over": [str(state) for state in PASSED_OVER_STATES],
     }
     # Skip the rows other dispatchers hold, widening the window. When every free unit is held at
     # this instant, try again after a short pause (their transactions last milliseconds) rather
@@ -161,8 +225,14 @@ def _lock_nearest(incident: Incident) -> tuple[Responder, float]:
                 cursor.execute(_NEAREST_SQL, {**params, "window": window})
                 row = cursor.fetchone()
                 if row is not None:
-                    return Responder.objects.get(pk=row[0]), float(row[1])
-    raise DispatchError(_("No suitable responder is free near this matter."))
+                    unit = Responder.objects.select_related("home_area").get(pk=row[0])
+                    return unit, float(row[1])
+            # Nobody free even counting the held rows: waiting would not change that (and a
+            # decline would take a third of a second to say "no one free").
+            cursor.execute(_NEAREST_SELECT, {**params, "window": NEAREST_WINDOWS[-1]})
+            if cursor.fetchone() is None:
+                return None
+    return None
 
 
 def _distance_m(unit: Responder, incident: Incident) -> float | None:
@@ -177,32 +247,387 @@ def _distance_m(unit: Responder, incident: Incident) -> float | None:
 
 
 def _offer(
-    unit: Responder, incident: Incident, actor: object, distance: float | None, reason: str
+    unit: Responder,
+    incident: Incident,
+    *,
+    assigned_by: object | None,
+    distance: float | None,
+    at: dt.datetime,
+    reason: str = "",
+    reoffer_of: Assignment | None = None,
 ) -> Assignment:
+    """Offer the matter to the locked ``unit``; a re-offer is the system's step, not a person's."""
     live = Assignment.objects.filter(
         incident=incident, responder=unit, state__in=LIVE_ASSIGNMENT_STATES
     )
     if live.exists():
         raise DispatchError(_("%(unit)s is already assigned to this matter.") % {"unit": unit})
-    unit.load += 1
-    unit.status = ResponderStatus.OFFERED
-    unit.save(update_fields=["load", "status"])
     assignment = Assignment.objects.create(
         incident=incident,
         responder=unit,
-        assigned_by=actor,
+        assigned_by=assigned_by,
         distance_m=distance,
         override_reason=reason.strip(),
+        reoffer_of=reoffer_of,
+        offered_at=at,
     )
-    IncidentEvent.objects.create(
+    unit.load += 1
+    _save_unit(unit)
+    data = {"responder": unit.pk, "assignment": assignment.pk, "distance_m": distance}
+    if reoffer_of is None:
+        _record(incident, DispatchStep.ASSIGN, actor=assigned_by, at=at, note=reason, data=data)
+    else:
+        data["reoffer_of"] = reoffer_of.pk
+        _record(incident, DispatchStep.REOFFER, actor=None, at=at, data=data)
+    return assignment
+
+
+def _save_unit(unit: Responder) -> None:
+    """Save the locked unit's load and the status that follows from its live assignments."""
+    if unit.status != ResponderStatus.OFF_DUTY:  # set by hand; assignments do not change it
+        live = set(
+            Assignment.objects.filter(responder=unit, state__in=LIVE_ASSIGNMENT_STATES).values_list(
+                "state", flat=True
+            )
+        )
+        unit.status = next(
+            (status for state, status in STATUS_BY_PROGRESS if state in live),
+            ResponderStatus.AVAILABLE,
+        )
+    unit.save(update_fields=["load", "status"])
+
+
+def _record(
+    incident: Incident,
+    step: str,
+    *,
+    actor: object | None,
+    at: dt.datetime,
+    note: str = "",
+    to_state: str | None = None,
+    data: dict | None = None,
+) -> IncidentEvent:
+    """Append one dispatch step to the matter's trail (``to_state``: when the step moves it)."""
+    return IncidentEvent.objects.create(
         incident=incident,
         actor=actor,
         kind=EventKind.ASSIGNMENT,
-        action="assign",
+        action=step,
         from_state=incident.state,
-        to_state=incident.state,
-        at=timezone.now(),
-        note=reason.strip(),
-        data={"responder": unit.pk, "assignment": assignment.pk, "distance_m": distance},
+        to_state=to_state or incident.state,
+        note=note.strip(),
+        at=at,
+        data=data or {},
+    )
+
+
+# --- after the offer: the assignment's steps -----------------------------------------------------
+
+
+class _Step(NamedTuple):
+    sources: tuple[str, ...]
+    target: str
+    stamp: str  # the Assignment field that records when the step was taken
+    by_dispatcher: bool  # a dispatcher of the matter takes it; else a member of the unit
+
+
+_STEPS: dict[str, _Step] = {
+    DispatchStep.ACCEPT: _Step(
+        (AssignmentState.OFFERED,), AssignmentState.ACCEPTED, "accepted_at", False
+    ),
+    DispatchStep.DECLINE: _Step(
+        (AssignmentState.OFFERED,), AssignmentState.DECLINED, "finished_at", False
+    ),
+    DispatchStep.EN_ROUTE: _Step(
+        (AssignmentState.ACCEPTED,), AssignmentState.EN_ROUTE, "en_route_at", False
+    ),
+    DispatchStep.ARRIVE: _Step(
+        (AssignmentState.EN_ROUTE,), AssignmentState.ON_SCENE, "on_scene_at", False
+    ),
+    DispatchStep.DONE: _Step(
+        (AssignmentState.ON_SCENE,), AssignmentState.DONE, "finished_at", False
+    ),
+    DispatchStep.CANCEL: _Step(
+        LIVE_ASSIGNMENT_STATES, AssignmentState.CANCELLED, "finished_at", True
+    ),
+    # Not a user action: expire_offers takes it.
+    DispatchStep.EXPIRE: _Step(
+        (AssignmentState.OFFERED,), AssignmentState.EXPIRED, "finished_at", True
+    ),
+}
+
+# The actions people take on an assignment, in the order buttons show them.
+ASSIGNMENT_ACTIONS: dict[str, str] = {
+    DispatchStep.ACCEPT.value: pgettext_lazy("assignment action", "Accept"),
+    DispatchStep.DECLINE.value: pgettext_lazy("assignment action", "Decline"),
+    DispatchStep.EN_ROUTE.value: pgettext_lazy("assignment action", "On my way"),
+    DispatchStep.ARRIVE.value: pgettext_lazy("assignment action", "Arrived"),
+    DispatchStep.DONE.value: pgettext_lazy("assignment action", "Done"),
+    DispatchStep.CANCEL.value: pgettext_lazy("assignment action", "Cancel assignment"),
+}
+
+
+def is_member(user: object, unit: Responder) -> bool:
+    """Whether ``user`` is one of the accounts that act for the unit."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and unit.members.filter(pk=pk).exists()
+
+
+def allowed_assignment_actions(user: object, assignment: Assignment) -> list[str]:
+    """The actions ``user`` may take on ``assignment`` now (for buttons; the service re-checks)."""
+    return [a for a in ASSIGNMENT_ACTIONS if _step_refusal(user, assignment, a) is None]
+
+
+def _step_refusal(user: object, assignment: Assignment, action: str) -> str | None:
+    """Why ``user`` may not take ``action`` on ``assignment`` now, or None if they may."""
+    step = _STEPS[action]
+    if assignment.state not in step.sources:
+        return _("An assignment that is %(state)s cannot be given “%(action)s”.") % {
+            "state": AssignmentState(assignment.state).label,
+            "action": ASSIGNMENT_ACTIONS[action],
+        }
+    if step.by_dispatcher:
+        if not _dispatches_for(user, assignment.incident):
+            return _("Only dispatchers of %(unit)s can cancel an assignment.") % {
+                "unit": assignment.incident.handling_unit
+            }
+    elif not is_member(user, assignment.responder):
+        return _("Only members of %(unit)s can do this.") % {"unit": assignment.responder}
+    return None
+
+
+def act_on_assignment(
+    *, assignment_id: int, action: str, actor: object, note: str = ""
+) -> Assignment:
+    """One step of an assignment: accept, decline, en_route, arrive, done (with the outcome
+    note) by a member of the unit, or cancel by a dispatcher of the matter.
+
+    A decline offers the matter to the next nearest free unit in the same transaction (or records
+    that no one is free); accepting a routed matter starts its handling (in_progress).
+    """
+    if action not in ASSIGNMENT_ACTIONS:
+        raise DispatchError(_("Unknown action %(action)r.") % {"action": action})
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment_id, skip_locked=False)
+        if assignment is None:
+            raise DispatchError(_("No such assignment."))
+        reason = _step_refusal(actor, assignment, action)
+        if reason is not None:
+            raise DispatchError(reason)
+        if action == DispatchStep.DONE and not note.strip():
+            raise DispatchError(_("Describe the outcome on site to mark the assignment done."))
+        now = timezone.now()
+        _take_step(assignment, action, actor=actor, note=note, at=now)
+        if action == DispatchStep.DECLINE:
+            _reoffer(assignment, now)
+    return assignment
+
+
+def _lock_assignment(assignment_id: int, *, skip_locked: bool) -> Assignment | None:
+    """Lock the assignment's matter, the assignment and its unit, in that order.
+
+    With ``skip_locked``, None when someone else holds the matter or the assignment (a
+    background job comes back later rather than waiting on people).
+    """
+    incident_id = (
+        Assignment.objects.filter(pk=assignment_id).values_list("incident_id", flat=True).first()
+    )
+    if incident_id is None:
+        return None
+    incident = (
+        Incident.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("grid", "handling_unit__area", "category")
+        .filter(pk=incident_id)
+        .first()
+    )
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if incident is None or assignment is None:
+        return None
+    assignment.incident = incident
+    assignment.responder = (
+        Responder.objects.select_for_update(of=("self",))
+        .select_related("home_area")
+        .get(pk=assignment.responder_id)
     )
     return assignment
+
+
+def _take_step(
+    assignment: Assignment, action: str, *, actor: object | None, note: str, at: dt.datetime
+) -> None:
+    """Apply a checked step to the locked assignment, its unit and matter; record it."""
+    step = _STEPS[action]
+    note = note.strip()
+    assignment.state = step.target
+    setattr(assignment, step.stamp, at)
+    if action == DispatchStep.DECLINE:
+        assignment.decline_reason = note
+    elif action == DispatchStep.DONE:
+        assignment.outcome_note = note
+    assignment.save()
+    unit = assignment.responder
+    if step.target not in LIVE_ASSIGNMENT_STATES:
+        unit.load -= 1
+    _save_unit(unit)
+    incident = assignment.incident
+    data = {"responder": unit.pk, "assignment": assignment.pk}
+    # A unit that takes the matter up is the matter being handled (accepted → in_progress).
+    starts = action == DispatchStep.ACCEPT and incident.state == State.ROUTED
+    to_state = State.IN_PROGRESS if starts else None
+    _record(incident, action, actor=actor, at=at, note=note, to_state=to_state, data=data)
+    if starts:
+        start_locked(incident, actor=actor, at=at, data=data)
+
+
+def _reoffer(previous: Assignment, at: dt.datetime) -> Assignment | None:
+    """Offer a declined or expired assignment's matter to the next nearest free unit."""
+    incident = previous.incident
+    if incident.state not in ASSIGNABLE_STATES:
+        return None  # handled or closed meanwhile: nobody else is needed
+    found = _lock_nearest(incident, at)
+    if found is None:
+        _record(
+            incident,
+            DispatchStep.NO_ONE_FREE,
+            actor=None,
+            at=at,
+            data={"reoffer_of": previous.pk},
+        )
+        return None
+    unit, distance = found
+    return _offer(
+        unit,
+        incident,
+        assigned_by=previous.assigned_by,
+        distance=distance,
+        at=at,
+        reoffer_of=previous,
+    )
+
+
+def expire_offers(*, now: dt.datetime | None = None) -> int:
+    """Expire offers older than DISPATCH_OFFER_TIMEOUT_MINUTES and re-offer each; how many.
+
+    Each expiry is its own transaction and skips matters and offers someone is acting on at that
+    moment (the next run takes them), so it can run while people work. Running it again expires
+    nothing more.
+    """
+    now = now or timezone.now()
+    expired = 0
+    for assignment_id in list(overdue_offers(now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            assignment = _lock_assignment(assignment_id, skip_locked=True)
+            # Re-checked under the lock: accepted or declined since the list was read.
+            if assignment is None or not overdue_offers(now).filter(pk=assignment_id).exists():
+                continue
+            _take_step(assignment, DispatchStep.EXPIRE, actor=None, note="", at=now)
+            _reoffer(assignment, now)
+            expired += 1
+    return expired
+
+
+def end_live_assignments(*, incident: Incident, at: dt.datetime, **_signal: object) -> int:
+    """Cancel the assignments still live on a matter whose handling just ended; how many.
+
+    Connected to ``incidents.signals.handling_ended``: runs in the resolving transaction, which
+    holds the matter's lock, so the lock order (matter, assignment, unit) is kept.
+    """
+    live = Assignment.objects.select_for_update(of=("self",)).filter(
+        incident=incident, state__in=LIVE_ASSIGNMENT_STATES
+    )
+    ended = 0
+    for assignment in live.order_by("pk"):
+        assignment.incident = incident
+        assignment.responder = (
+            Responder.objects.select_for_update(of=("self",))
+            .select_related("home_area")
+            .get(pk=assignment.responder_id)
+        )
+        note = _("The matter was handled; the assignment ended with it.")
+        _take_step(assignment, DispatchStep.CANCEL, actor=None, note=note, at=at)
+        ended += 1
+    return ended
+
+
+def set_duty(*, responder_id: int, on_duty: bool) -> Responder:
+    """Take a unit off duty (it gets no new offers; its live assignments go on) or back on duty,
+    where its status follows its live assignments again."""
+    with transaction.atomic():
+        unit = Responder.objects.select_for_update(of=("self",)).get(pk=responder_id)
+        if on_duty and unit.status == ResponderStatus.OFF_DUTY:
+            unit.status = ResponderStatus.AVAILABLE  # then recomputed from its assignments
+        elif not on_duty:
+            unit.status = ResponderStatus.OFF_DUTY
+        _save_unit(unit)
+    return unit
+
+
+# --- positions from phones -----------------------------------------------------------------------
+
+
+def post_position(
+    *,
+    responder_id: int,
+    actor: object,
+    lon: object,
+    lat: object,
+    crs: str = "wgs84",
+    accuracy_m: object = None,
+) -> Responder:
+    """A unit's phone reports where it is (WGS84, GCJ-02 or BD-09; stored as WGS84).
+
+    Only the unit's members may post, at most once per DISPATCH_POSITION_MIN_INTERVAL_S; the
+    interval is checked against the stored time under the unit's row lock, so two phones of one
+    squad posting at once store one position. Nothing is stored on any refusal.
+    """
+    unit = Responder.objects.filter(pk=responder_id).first()
+    if unit is None or not is_member(actor, unit):
+        raise NotAMemberError(_("Only the unit's own members can post its position."))
+    try:
+        point = parse_point(lon, lat, crs)
+    except CoordinateError as error:
+        raise PositionInputError(error.field, error.message) from None
+    accuracy = _parse_accuracy(accuracy_m)
+    with transaction.atomic():
+        unit = Responder.objects.select_for_update(of=("self",)).get(pk=responder_id)
+        if not unit.active:
+            raise NotAMemberError(
+                _("%(unit)s is retired: its position is not taken.") % {"unit": unit}
+            )
+        now = timezone.now()
+        _check_interval(unit, now)
+        unit.position = Point(point.lon, point.lat, srid=WGS84)
+        unit.position_at = now
+        unit.position_accuracy_m = accuracy
+        unit.save(update_fields=["position", "position_at", "position_accuracy_m"])
+    return unit
+
+
+def _parse_accuracy(raw: object) -> float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = parse_number(raw, "accuracy_m")
+    except CoordinateError as error:
+        raise PositionInputError(error.field, error.message) from None
+    if value < 0:
+        raise PositionInputError("accuracy_m", _("accuracy_m cannot be negative."))
+    return value
+
+
+def _check_interval(unit: Responder, now: dt.datetime) -> None:
+    if unit.position_at is None:
+        return
+    interval = settings.DISPATCH_POSITION_MIN_INTERVAL_S
+    wait = interval - (now - unit.position_at).total_seconds()
+    if wait > 0:
+        retry_after = min(max(math.ceil(wait), 1), interval)
+        raise PositionTooSoon(
+            _("One position every %(interval)d seconds; try again in %(wait)d s.")
+            % {"interval": interval, "wait": retry_after},
+            retry_after,
+        )

@@ -168,6 +168,7 @@ def walk(people):
     order = [State.RECEIVED] + [target for target, _who, _kwargs in _PATH]
 
     def run(incident: Incident, state: str, **overrides: dict) -> Incident:
+        incident.refresh_from_db(fields=["state"])  # other steps may have moved it meanwhile
         for target, who, kwargs in _PATH[order.index(incident.state) : order.index(state)]:
             options = {**kwargs, **overrides.get(target, {})}
             _ACTION_FOR[target](incident_id=incident.pk, actor=people[who], **options)

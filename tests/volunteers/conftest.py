@@ -24,11 +24,13 @@ from volunteers.models import Responder
 
 @pytest.fixture
 def place_responder(network):
-    """Make a responder at (lon, lat): home area ``home`` (a code), skilled in ``skills``."""
+    """Make a responder at (lon, lat): home area ``home`` (a code), skilled in ``skills``, with
+    the accounts ``members`` acting for it."""
 
     def make(name: str, lon: float, lat: float, **options) -> Responder:
         home = options.pop("home", "621122000000")
         skills = options.pop("skills", ("neighbours",))
+        members = options.pop("members", ())
         minutes_ago = options.pop("minutes_ago", 1)
         unit = Responder.objects.create(
             name=name,
@@ -40,6 +42,7 @@ def place_responder(network):
             **options,
         )
         unit.skills.set(Category.objects.filter(code__in=skills))
+        unit.members.set(members)
         return unit
 
     return make

@@ -109,3 +109,14 @@ def test_sixteen_dispatchers_at_once_never_exceed_any_units_capacity(people, wal
     assert Assignment.objects.count() == capacity == len(matters) - len(refused)
     for unit in Responder.objects.all():
         assert unit.assignments.count() == unit.load <= unit.capacity
+
+
+@pytest.mark.django_db
+def test_nearest_available_twice_on_one_matter_sends_a_second_unit(routed, place_responder, people):
+    near = place_responder("near", 104.607, 35.005, capacity=2)
+    following = place_responder("next", 104.609, 35.005)
+
+    first = assign(incident_id=routed.pk, actor=people["village"])
+    second = assign(incident_id=routed.pk, actor=people["village"])
+
+    assert (first.assignment.responder, second.assignment.responder) == (near, following)

@@ -1,0 +1,7 @@
+"""Signals other apps hook into without incidents importing them (the layering forbids it)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that resolves or fails a matter, after its trail event, with
+# ``incident`` (locked) and ``at``: dispatch ends the assignments still live on it.
+handling_ended = Signal()
