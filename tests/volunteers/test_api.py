@@ -1,0 +1,492 @@
+"""The dispatch REST API: candidates, assign, a matter's assignments, my assignments and their
+steps, positions from phones; every refusal leaves everything as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from gridmap.coords import parse_point
+from incidents.choices import State
+from volunteers.choices import ResponderStatus
+from volunteers.models import Assignment, Responder
+from volunteers.services import assign
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13912345678"
+MASKED = "139****5678"
+
+
+@pytest.fixture
+def as_user(people):
+    """A client signed in (session) as one of ``people``, asking for English."""
+
+    def build(name: str) -> Client:
+        client = Client(headers={"accept-language": "en"})
+        client.force_login(people[name])
+        return client
+
+    return build
+
+
+@pytest.fixture
+def near(place_responder, people):
+    """A village mediator 180 m east of the matter; the ``responder`` account acts for it."""
+    return place_responder(
+        "村调解员", 104.607, 35.005, home="621122100001", phone=PHONE, members=[people["responder"]]
+    )
+
+
+@pytest.fixture
+def offered(routed, near, people) -> Assignment:
+    """The routed matter offered to ``near`` by the village dispatcher."""
+    return assign(incident_id=routed.pk, actor=people["village"], responder_id=near.pk).assignment
+
+
+def post(client: Client, url: str, body: object) -> object:
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def candidates_url(incident_id: int) -> str:
+    return f"/api/incidents/{incident_id}/candidates"
+
+
+def assign_url(incident_id: int) -> str:
+    return f"/api/incidents/{incident_id}/assign"
+
+
+def assignments_url(incident_id: int) -> str:
+    return f"/api/incidents/{incident_id}/assignments"
+
+
+def step_url(assignment_id: int, action: str) -> str:
+    return f"/api/assignments/{assignment_id}/{action}/"
+
+
+def position_url(responder_id: int) -> str:
+    return f"/api/responders/{responder_id}/position"
+
+
+def snapshot() -> tuple:
+    """Everything a refused request must leave as it was."""
+    units = list(
+        Responder.objects.order_by("pk").values_list("pk", "load", "status", "position_at")
+    )
+    assignments = list(Assignment.objects.order_by("pk").values_list("pk", "state"))
+    return units, assignments
+
+
+# --- candidates ----------------------------------------------------------------------------------
+
+
+def test_candidates_are_ranked_with_distance_eta_reasons_and_the_phone(
+    routed, near, place_responder, as_user
+):
+    place_responder("县调解员", 104.615, 35.005, phone="13800000000")
+
+    response = as_user("village").get(candidates_url(routed.pk))
+
+    assert response.status_code == 200
+    first, second = response.json()
+    assert [first["name"], second["name"]] == ["村调解员", "县调解员"]
+    assert first["id"] == near.pk
+    assert first["position"] == [104.607, 35.005]
+    assert 150 < first["distance_m"] < 200
+    assert first["eta_min"] > 0
+    assert first["travel_mode"] == "car"
+    assert first["in_jurisdiction"] is True
+    assert first["home_area"] == {"code": "621122100001", "name": near.home_area.name}
+    assert [s["code"] for s in first["skills"]] == ["neighbours"]
+    assert (first["load"], first["capacity"], first["status"]) == (0, 1, "available")
+    assert any("m away" in reason for reason in first["reasons"])
+    assert (first["phone"], first["phone_masked"]) == (PHONE, False)
+
+
+def test_candidates_take_a_limit(routed, place_responder, as_user):
+    for index in range(3):
+        place_responder(f"unit {index}", 104.606 + index * 0.001, 35.005)
+
+    body = as_user("village").get(candidates_url(routed.pk), {"limit": 2}).json()
+
+    assert [c["name"] for c in body] == ["unit 0", "unit 1"]
+
+
+@pytest.mark.parametrize("limit", ["0", "51", "many"])
+def test_a_bad_limit_is_400(routed, as_user, limit):
+    response = as_user("village").get(candidates_url(routed.pk), {"limit": limit})
+
+    assert response.status_code == 400
+    assert "limit" in response.json()["errors"]
+
+
+def test_candidates_of_a_matter_you_cannot_see_are_404(routed, as_user):
+    assert as_user("leader_b1").get(candidates_url(routed.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["leader_a1", "boss"])
+def test_candidates_for_someone_who_sees_but_does_not_dispatch_are_403(routed, as_user, name):
+    assert as_user(name).get(candidates_url(routed.pk)).status_code == 403
+
+
+def test_a_token_works_like_the_session(routed, near, people):
+    token = Token.objects.create(user=people["village"])
+    client = Client(headers={"authorization": f"Token {token.key}"})
+
+    assert client.get(candidates_url(routed.pk)).status_code == 200
+    assert Client().get(candidates_url(routed.pk)).status_code in (401, 403)
+
+
+# --- assign --------------------------------------------------------------------------------------
+
+
+def test_assigning_a_named_unit_answers_201_with_the_assignment(routed, near, as_user):
+    response = post(as_user("village"), assign_url(routed.pk), {"responder": near.pk})
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["state"], body["live"]) == ("offered", True)
+    assert body["responder"]["id"] == near.pk
+    assert body["responder"]["phone"] == PHONE
+    assert body["incident"]["id"] == routed.pk
+    assert body["incident"]["location"] == [104.605, 35.005]
+    assert 150 < body["distance_m"] < 200
+    assert body["allowed_actions"] == ["cancel"]
+    near.refresh_from_db()
+    assert (near.load, near.status) == (1, ResponderStatus.OFFERED)
+
+
+def test_assigning_without_a_unit_takes_the_nearest_available(
+    routed, near, place_responder, as_user
+):
+    place_responder("farther", 104.615, 35.005)
+
+    response = post(as_user("village"), assign_url(routed.pk), {"responder": None})
+
+    assert response.status_code == 201
+    assert response.json()["responder"]["name"] == "村调解员"
+
+
+def test_a_busy_unit_is_refused_409_with_the_reason_and_nothing_changes(
+    routed, place_responder, as_user
+):
+    busy = place_responder("busy", 104.607, 35.005, capacity=1, load=1)
+    before = snapshot()
+
+    response = post(as_user("village"), assign_url(routed.pk), {"responder": busy.pk})
+
+    assert response.status_code == 409
+    assert "is busy" in response.json()["detail"]
+    assert snapshot() == before
+
+
+def test_a_unit_of_another_area_needs_a_reason(routed, place_responder, as_user):
+    other = place_responder("乙乡调解员", 104.625, 35.005, home="621122101000")
+    client = as_user("township")
+
+    refused = post(client, assign_url(routed.pk), {"responder": other.pk})
+    accepted = post(
+        client, assign_url(routed.pk), {"responder": other.pk, "override_reason": "本村无人"}
+    )
+
+    assert refused.status_code == 409
+    assert "give a reason to override" in refused.json()["detail"]
+    assert accepted.status_code == 201
+    assert accepted.json()["override_reason"] == "本村无人"
+
+
+@pytest.mark.parametrize("body", [{"responder": "abc"}, {"override_reason": ["x"]}, ["x"]])
+def test_a_bad_assign_body_is_400_and_nothing_changes(routed, near, as_user, body):
+    before = snapshot()
+
+    response = post(as_user("village"), assign_url(routed.pk), body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    assert snapshot() == before
+
+
+def test_assigning_as_someone_who_does_not_dispatch_is_403_and_unseen_is_404(routed, near, as_user):
+    before = snapshot()
+
+    assert (
+        post(as_user("leader_a1"), assign_url(routed.pk), {"responder": near.pk}).status_code == 403
+    )
+    assert (
+        post(as_user("leader_b1"), assign_url(routed.pk), {"responder": near.pk}).status_code == 404
+    )
+    assert snapshot() == before
+
+
+def test_a_matter_not_yet_routed_cannot_be_assigned(intake, near, as_user):
+    received = intake()
+
+    response = post(as_user("village"), assign_url(received.pk), {"responder": near.pk})
+
+    assert response.status_code == 409
+    assert "route it first" in response.json()["detail"]
+
+
+# --- a matter's assignments ----------------------------------------------------------------------
+
+
+def test_a_matters_assignments_show_state_unit_and_what_you_may_do(offered, as_user):
+    body = as_user("village").get(assignments_url(offered.incident_id)).json()
+
+    (row,) = body
+    assert (row["id"], row["state"], row["state_label"]) == (offered.pk, "offered", "Offered")
+    assert row["offered_at"]
+    assert row["accepted_at"] is None
+    assert row["reoffer_of"] is None
+    assert row["allowed_actions"] == ["cancel"]
+    assert row["responder"]["phone"] == PHONE
+
+
+def test_the_phone_is_masked_for_someone_who_neither_dispatches_nor_belongs(offered, as_user):
+    (row,) = as_user("leader_a1").get(assignments_url(offered.incident_id)).json()
+
+    assert (row["responder"]["phone"], row["responder"]["phone_masked"]) == (MASKED, True)
+    assert row["allowed_actions"] == []
+
+
+def test_a_matters_assignments_are_404_for_someone_who_cannot_see_it(offered, as_user):
+    assert as_user("leader_b1").get(assignments_url(offered.incident_id)).status_code == 404
+
+
+# --- my assignments and their steps --------------------------------------------------------------
+
+
+def test_my_assignments_lists_the_live_offer_with_accept_and_decline(offered, as_user):
+    body = as_user("responder").get("/api/assignments/mine").json()
+
+    (row,) = body
+    assert row["id"] == offered.pk
+    assert row["incident"]["title"] == offered.incident.title
+    assert row["responder"]["phone"] == PHONE
+    assert row["allowed_actions"] == ["accept", "decline"]
+
+
+def test_my_assignments_lists_live_ones_before_finished_ones(
+    routed, intake, walk, near, place_responder, people, as_user
+):
+    other = walk(intake(title="第二件"), "routed")
+    first = assign(incident_id=routed.pk, actor=people["village"], responder_id=near.pk)
+    client = as_user("responder")
+    post(client, step_url(first.assignment.pk, "decline"), {"note": "在外地"})
+    Responder.objects.filter(pk=near.pk).update(capacity=2)
+    second = assign(incident_id=other.pk, actor=people["village"], responder_id=near.pk)
+
+    body = client.get("/api/assignments/mine").json()
+
+    assert [(row["id"], row["live"]) for row in body][:2] == [
+        (second.assignment.pk, True),
+        (first.assignment.pk, False),
+    ]
+    assert body[1]["decline_reason"] == "在外地"
+
+
+def test_someone_in_no_unit_has_no_assignments(offered, as_user):
+    assert as_user("county").get("/api/assignments/mine").json() == []
+
+
+def test_a_member_walks_an_assignment_to_done_and_the_matter_follows(offered, as_user):
+    client = as_user("responder")
+
+    steps = [
+        post(client, step_url(offered.pk, action), body)
+        for action, body in [
+            ("accept", {}),
+            ("en_route", {}),
+            ("arrive", {}),
+            ("done", {"note": "双方和解"}),
+        ]
+    ]
+
+    assert [r.status_code for r in steps] == [200, 200, 200, 200]
+    assert [r.json()["state"] for r in steps] == ["accepted", "en_route", "on_scene", "done"]
+    assert steps[-1].json()["outcome_note"] == "双方和解"
+    offered.incident.refresh_from_db()
+    assert offered.incident.state == State.IN_PROGRESS
+
+
+def test_done_without_an_outcome_note_is_409_and_nothing_changes(offered, as_user):
+    client = as_user("responder")
+    for action in ("accept", "en_route", "arrive"):
+        post(client, step_url(offered.pk, action), {})
+    before = snapshot()
+
+    response = post(client, step_url(offered.pk, "done"), {"note": "  "})
+
+    assert response.status_code == 409
+    assert response.json()["detail"]
+    assert snapshot() == before
+
+
+def test_a_dispatcher_cancels_and_cannot_accept_for_the_unit(offered, near, as_user):
+    client = as_user("village")
+
+    accept = post(client, step_url(offered.pk, "accept"), {})
+    cancel = post(client, step_url(offered.pk, "cancel"), {})
+
+    assert accept.status_code == 409
+    assert cancel.status_code == 200
+    assert cancel.json()["state"] == "cancelled"
+    near.refresh_from_db()
+    assert near.load == 0
+
+
+def test_a_step_by_someone_neither_member_nor_dispatcher_is_404(offered, as_user):
+    before = snapshot()
+
+    for name in ("leader_a1", "leader_b1", "boss"):
+        assert post(as_user(name), step_url(offered.pk, "accept"), {}).status_code == 404
+    assert snapshot() == before
+
+
+def test_an_unknown_step_or_assignment_is_404(offered, as_user):
+    client = as_user("responder")
+
+    assert post(client, step_url(offered.pk, "teleport"), {}).status_code == 404
+    assert post(client, step_url(offered.pk + 1000, "accept"), {}).status_code == 404
+
+
+def test_a_bad_step_body_is_400_and_nothing_changes(offered, as_user):
+    before = snapshot()
+
+    response = post(as_user("responder"), step_url(offered.pk, "decline"), {"note": ["x"]})
+
+    assert response.status_code == 400
+    assert "note" in response.json()["errors"]
+    assert snapshot() == before
+
+
+# --- positions -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quiet(near) -> Responder:
+    """``near`` with its last position posted long enough ago to post again."""
+    Responder.objects.filter(pk=near.pk).update(
+        position_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    near.refresh_from_db()
+    return near
+
+
+def test_a_member_posts_the_units_position(quiet, as_user):
+    response = post(
+        as_user("responder"),
+        position_url(quiet.pk),
+        {"lon": 104.6111, "lat": 35.0066, "accuracy": 9},
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["position"] == [104.6111, 35.0066]
+    assert body["accuracy_m"] == 9
+    quiet.refresh_from_db()
+    assert not quiet.is_stale()
+
+
+def test_a_gcj02_position_as_a_geojson_point_is_stored_in_wgs84(quiet, as_user):
+    body = {"position": {"type": "Point", "coordinates": [104.6111, 35.0066]}, "crs": "gcj02"}
+
+    response = post(as_user("responder"), position_url(quiet.pk), body)
+
+    assert response.status_code == 200
+    expected = parse_point(104.6111, 35.0066, "gcj02")
+    lon, lat = response.json()["position"]
+    assert (round(lon, 7), round(lat, 7)) == (round(expected.lon, 7), round(expected.lat, 7))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lon": 35.0066, "lat": 104.6111}, "lat"),  # swapped
+        ({"lon": "east", "lat": 35.0}, "lon"),
+        ({"lat": 35.0}, "lon"),
+        ({"lon": 104.6, "lat": 35.0, "crs": "mars"}, "crs"),
+        ({"lon": 104.6, "lat": 35.0, "accuracy": -3}, "accuracy"),
+        ({"position": {"type": "Point", "coordinates": [35.0066, 104.6111]}}, "position"),
+    ],
+)
+def test_an_impossible_position_is_400_naming_the_field_and_nothing_changes(
+    quiet, as_user, body, field
+):
+    before = snapshot()
+
+    response = post(as_user("responder"), position_url(quiet.pk), body)
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert snapshot() == before
+
+
+def test_a_position_from_a_non_member_is_403_and_nothing_changes(quiet, as_user):
+    before = snapshot()
+
+    response = post(as_user("village"), position_url(quiet.pk), {"lon": 104.61, "lat": 35.006})
+
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_a_position_for_no_such_unit_is_404(as_user, people):
+    assert (
+        post(as_user("responder"), position_url(999999), {"lon": 104.6, "lat": 35.0}).status_code
+        == 404
+    )
+
+
+def test_a_second_position_within_the_interval_is_429_with_retry_after(quiet, as_user):
+    client = as_user("responder")
+    first = post(client, position_url(quiet.pk), {"lon": 104.61, "lat": 35.006})
+    stored = snapshot()
+
+    second = post(client, position_url(quiet.pk), {"lon": 104.62, "lat": 35.007})
+
+    assert first.status_code == 200
+    assert second.status_code == 429
+    assert 1 <= int(second["Retry-After"]) <= 10
+    assert second.json()["detail"]
+    assert snapshot() == stored
+
+
+# --- schema --------------------------------------------------------------------------------------
+
+
+def test_the_openapi_schema_documents_the_dispatch_endpoints(client):
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+
+    for path in (
+        "/api/incidents/{id}/candidates",
+        "/api/incidents/{id}/assign",
+        "/api/incidents/{id}/assignments",
+        "/api/assignments/mine",
+        "/api/assignments/{id}/{action}/",
+        "/api/responders/{id}/position",
+    ):
+        assert path in paths
+    assert "429" in paths["/api/responders/{id}/position"]["post"]["responses"]
+
+
+def test_phones_of_units_are_in_full_for_members_and_nesting_dispatchers_only(
+    routed, place_responder, people, as_user
+):
+    other = place_responder("乙乡调解员", 104.625, 35.005, home="621122101000", phone=PHONE)
+
+    def phone_seen_by(name: str) -> str:
+        (candidate,) = [
+            c for c in as_user(name).get(candidates_url(routed.pk)).json() if c["id"] == other.pk
+        ]
+        return candidate["phone"]
+
+    # The county dispatcher's area holds the unit's township; the township A dispatcher's does not.
+    assert phone_seen_by("county") == PHONE
+    assert phone_seen_by("township") == MASKED
+    assert Assignment.objects.count() == 0

@@ -1,0 +1,73 @@
+"""Who may dispatch a matter, who acts for a unit, and who sees a unit's phone in full.
+
+Shared by the dispatch API and pages so that both answer the same. The services re-check every
+write; these answers decide what is shown and which status a refusal gets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gridmap.scoping import user_area
+from incidents.models import Incident
+from incidents.privacy import mask_phone
+from incidents.services import acts_for
+from volunteers.models import Responder
+from volunteers.services import DISPATCH_ROLES
+
+
+def may_dispatch(user: object, incident: Incident) -> bool:
+    """Whether ``user`` may assign units to ``incident``: a dispatcher of its handling unit."""
+    return getattr(user, "role", None) in DISPATCH_ROLES and acts_for(user, incident.handling_unit)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What one request's user is, read once: role, jurisdiction prefix, the units they act for."""
+
+    role: str | None
+    area_code: str | None
+    area_prefix: str | None
+    units: frozenset[int]
+
+    @classmethod
+    def of(cls, user: object) -> Viewer:
+        area = user_area(user)
+        units: frozenset[int] = frozenset()
+        if getattr(user, "is_authenticated", False):
+            units = frozenset(Responder.objects.filter(members=user).values_list("pk", flat=True))
+        return cls(
+            role=getattr(user, "role", None),
+            area_code=area.code if area is not None else None,
+            area_prefix=area.code_prefix if area is not None else None,
+            units=units,
+        )
+
+    @property
+    def is_dispatcher(self) -> bool:
+        return self.role in DISPATCH_ROLES and self.area_prefix is not None
+
+    def is_member(self, responder: Responder) -> bool:
+        """Whether the user acts for ``responder`` (one of its member accounts)."""
+        return responder.pk in self.units
+
+    def sees_phone(self, responder: Responder, *, dispatching: bool = False) -> bool:
+        """The unit's members, and dispatchers whose jurisdiction and the unit's home area nest
+        (the unit serves their area, or works inside it); ``dispatching``: the user dispatches a
+        matter the unit is assigned to and has to reach it."""
+        if self.is_member(responder):
+            return True
+        if not self.is_dispatcher:
+            return False
+        if dispatching:
+            return True
+        home = responder.home_area
+        return home.code.startswith(self.area_prefix or "") or (self.area_code or "").startswith(
+            home.code_prefix
+        )
+
+    def phone(self, responder: Responder, *, dispatching: bool = False) -> str:
+        """The unit's phone as this user may see it: in full, or masked (139****5678)."""
+        if self.sees_phone(responder, dispatching=dispatching):
+            return responder.phone
+        return mask_phone(responder.phone)

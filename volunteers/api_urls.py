@@ -1,0 +1,26 @@
+"""REST API of dispatch (mounted under /api/)."""
+
+from django.urls import path
+
+from volunteers import api
+
+urlpatterns = [
+    path(
+        "incidents/<int:pk>/candidates",
+        api.CandidatesView.as_view(),
+        name="api-incident-candidates",
+    ),
+    path("incidents/<int:pk>/assign", api.AssignView.as_view(), name="api-incident-assign"),
+    path(
+        "incidents/<int:pk>/assignments",
+        api.IncidentAssignmentsView.as_view(),
+        name="api-incident-assignments",
+    ),
+    path("assignments/mine", api.MyAssignmentsView.as_view(), name="api-my-assignments"),
+    path(
+        "assignments/<int:pk>/<slug:action>/",
+        api.AssignmentActionView.as_view(),
+        name="api-assignment-action",
+    ),
+    path("responders/<int:pk>/position", api.PositionView.as_view(), name="api-responder-position"),
+]
