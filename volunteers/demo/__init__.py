@@ -1,0 +1,1 @@
+"""The demo's responders: mediators, counsellors, volunteer squads, committees, their dispatches."""
