@@ -31,12 +31,13 @@ demo: db
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
 	@$(MANAGE) load_demo_incidents
+	@$(MANAGE) load_demo_responders
 	@$(MANAGE) collectstatic --no-input -v 0
 	@$(MANAGE) demo_logins --url http://127.0.0.1:$(PORT)/
 	@$(MAKE) --no-print-directory serve
 
 serve:
-	.venv/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --no-control-socket --access-logfile - --error-logfile -
+	@PORT=$(PORT) scripts/serve.sh
 
 lint: setup
 	.venv/bin/ruff check .
@@ -55,8 +56,10 @@ bench: db
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
 	@$(MANAGE) load_demo_incidents
+	@$(MANAGE) load_demo_responders
 	$(PY) bench/locate.py
 	$(PY) bench/intake.py
+	$(PY) bench/dispatch.py
 
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'

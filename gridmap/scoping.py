@@ -20,7 +20,15 @@ def user_area(user: object) -> Area | None:
     """The area a user may see, or None for anonymous users and users without one."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return getattr(user, "jurisdiction", None)
+    area_id = getattr(user, "jurisdiction_id", None)
+    if area_id is None:
+        return None
+    field = user._meta.get_field("jurisdiction")
+    if not field.is_cached(user):
+        # Loaded once per request without its boundary: scoping needs the code, and parsing a
+        # county's outline on every request costs more than the rest of a typical lookup.
+        field.set_cached_value(user, Area.objects.without_shapes().filter(pk=area_id).first())
+    return user.jurisdiction
 
 
 def jurisdiction_q(user: object, area_path: str = "area") -> Q:

@@ -16,6 +16,7 @@ from django.contrib.gis.geos import MultiPoint
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,6 +72,7 @@ __all__ = [
     "PhotoInput",
     "WorkflowError",
     "acts_for",
+    "acts_for_unit",
     "allowed_actions",
     "assess",
     "close",
@@ -312,16 +314,18 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 def acts_for(user: object, unit: HandlingUnit) -> bool:
     """Whether ``user`` works for ``unit``: a member, or center staff whose area covers it."""
-    if getattr(user, "pk", None) is None:
+    return acts_for_unit(user, unit.pk)
+
+
+def acts_for_unit(user: object, unit_id: int | None) -> bool:
+    """``acts_for`` by the unit's id, in one query (the unit and its area need not be loaded)."""
+    if getattr(user, "pk", None) is None or unit_id is None:
         return False
-    if unit.members.filter(pk=user.pk).exists():  # type: ignore[attr-defined]
-        return True
+    rule = Q(members=user.pk)  # type: ignore[attr-defined]
     area = user_area(user)
-    return (
-        getattr(user, "role", None) in STAFF_ROLES
-        and area is not None
-        and unit.area.code.startswith(area.code_prefix)
-    )
+    if getattr(user, "role", None) in STAFF_ROLES and area is not None:
+        rule |= Q(area__code__startswith=area.code_prefix)
+    return HandlingUnit.objects.filter(rule, pk=unit_id).exists()
 
 
 def allowed_actions(user: object, incident: Incident) -> list[str]:

@@ -9,7 +9,6 @@ rules 409 whose ``detail`` says why, a position posted too soon 429 with ``Retry
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -20,10 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents.api import ERRORS, IncidentsAPI
-from incidents.models import Incident
-from incidents.queries import visible_incidents, without_area_shapes
 from incidents.serializers import ErrorSerializer
-from volunteers.access import Viewer, may_dispatch
+from volunteers.access import Viewer, dispatchable_incident, visible_incident
 from volunteers.models import Assignment, Responder
 from volunteers.queries import (
     candidates,
@@ -47,6 +44,7 @@ from volunteers.services import (
     PositionTooSoon,
     act_on_assignment,
     assign,
+    dispatches_for,
     post_position,
 )
 
@@ -56,28 +54,6 @@ REFUSED = OpenApiResponse(
 NOT_A_DISPATCHER = OpenApiResponse(
     ErrorSerializer, description="you see the matter but do not dispatch for its handling unit"
 )
-
-
-def visible_incident(user: object, pk: int) -> Incident:
-    """The matter ``pk`` if ``user`` may see it (its handling unit's area joined), else 404."""
-    matters = without_area_shapes(
-        visible_incidents(user).select_related("handling_unit__area"), "handling_unit__area"
-    )
-    incident = matters.filter(pk=pk).first()
-    if incident is None:
-        raise NotFound(_("No matter %(id)s that you can see.") % {"id": pk})
-    return incident
-
-
-def dispatchable_incident(user: object, pk: int) -> Incident:
-    """The matter ``pk`` if ``user`` dispatches for it; 404 if unseen, 403 if seen only."""
-    incident = visible_incident(user, pk)
-    if not may_dispatch(user, incident):
-        raise PermissionDenied(
-            _("Only dispatchers of %(unit)s can dispatch this matter.")
-            % {"unit": incident.handling_unit}
-        )
-    return incident
 
 
 def assignment_data(request: Request, assignment_id: int, *, dispatching: bool) -> dict:
@@ -110,7 +86,6 @@ class CandidatesView(IncidentsAPI, APIView):
         query.is_valid(raise_exception=True)
         incident = dispatchable_incident(request.user, pk)
         found = candidates(incident, limit=query.validated_data["limit"])
-        prefetch_related_objects([c.responder for c in found], "skills")
         return Response(CandidateSerializer(found, many=True, context={"request": request}).data)
 
 
@@ -152,7 +127,7 @@ class IncidentAssignmentsView(IncidentsAPI, APIView):
         rows = list(incident_assignments(incident.pk))
         # Its dispatchers need the phones of the units they sent, wherever those come from.
         dispatching = (
-            {row.responder_id for row in rows} if may_dispatch(request.user, incident) else set()
+            {row.responder_id for row in rows} if dispatches_for(request.user, incident) else set()
         )
         context = {"request": request, "dispatching_units": dispatching}
         return Response(AssignmentSerializer(rows, many=True, context=context).data)
@@ -200,7 +175,7 @@ class AssignmentActionView(IncidentsAPI, APIView):
             .first()
         )
         member = assignment is not None and Viewer.of(request.user).is_member(assignment.responder)
-        dispatcher = assignment is not None and may_dispatch(request.user, assignment.incident)
+        dispatcher = assignment is not None and dispatches_for(request.user, assignment.incident)
         if not (member or dispatcher):
             raise NotFound(_("No assignment %(id)s of yours.") % {"id": pk})
         body = AssignmentActionInputSerializer(data=request.data)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -27,14 +28,16 @@ from accounts.choices import Role
 from gridmap.coords import CoordinateError, parse_number, parse_point
 from incidents.choices import DispatchStep, EventKind, State
 from incidents.models import Incident, IncidentEvent
-from incidents.services import WorkflowError, acts_for, start_locked
+from incidents.services import WorkflowError, acts_for_unit, start_locked
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import WGS84, Assignment, Responder, stale_before
 from volunteers.queries import (
     DISPATCHABLE_FROM_WHERE,
     MATTER_POINT,
+    covering_area_ids,
     covers,
     overdue_offers,
+    responders_with_home,
 )
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
@@ -112,8 +115,8 @@ def assign(
             unit, distance = found
         else:
             unit = (
-                Responder.objects.select_for_update(of=("self",))
-                .select_related("home_area")
+                responders_with_home()
+                .select_for_update(of=("self",))
                 .filter(pk=responder_id)
                 .first()
             )
@@ -127,16 +130,18 @@ def assign(
         return Dispatched(assignment, distance)
 
 
+def _locking_incidents(*, skip_locked: bool) -> QuerySet[Incident]:
+    """Matters to lock, nothing joined: this runs once per dispatch step, and a joined handling
+    unit and area cost more in planning and model building than the rest of an assignment
+    (bench/dispatch.py); the rules read only the unit's id."""
+    return Incident.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+
+
 def _lock_incident(incident_id: int, actor: object) -> Incident:
-    incident = (
-        Incident.objects.select_for_update(of=("self",))
-        .select_related("grid", "handling_unit__area", "category")
-        .filter(pk=incident_id)
-        .first()
-    )
+    incident = _locking_incidents(skip_locked=False).filter(pk=incident_id).first()
     if incident is None:
         raise DispatchError(_("No such matter."))
-    if not _dispatches_for(actor, incident):
+    if not dispatches_for(actor, incident):
         raise DispatchError(
             _("Only dispatchers of %(unit)s can assign.") % {"unit": incident.handling_unit}
         )
@@ -148,12 +153,20 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
     return incident
 
 
-def _dispatches_for(user: object, incident: Incident) -> bool:
-    """Whether ``user`` may assign units to the matter and cancel their assignments."""
-    return getattr(user, "role", None) in DISPATCH_ROLES and acts_for(user, incident.handling_unit)
+def dispatches_for(user: object, incident: Incident) -> bool:
+    """Whether ``user`` may assign units to the matter and cancel their assignments: a
+    dispatcher of its handling unit."""
+    return getattr(user, "role", None) in DISPATCH_ROLES and acts_for_unit(
+        user, incident.handling_unit_id
+    )
 
 
 def _check_named(unit: Responder, incident: Incident, override_reason: str) -> None:
+    live = Assignment.objects.filter(
+        incident=incident, responder=unit, state__in=LIVE_ASSIGNMENT_STATES
+    )
+    if live.exists():
+        raise DispatchError(_("%(unit)s is already assigned to this matter.") % {"unit": unit})
     if not unit.active or unit.status == ResponderStatus.OFF_DUTY:
         raise DispatchError(_("%(unit)s is off duty.") % {"unit": unit})
     if unit.load >= unit.capacity:
@@ -179,27 +192,21 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
 # lock invisible tuple"), so the KNN window is materialised first and the joined rows are locked,
 # skipping those another dispatcher holds. Units passed over for this matter are left out of the
 # window itself, so they never use up its places.
-_NEAREST_SELECT = (
-    MATTER_POINT
-    + ", c AS MATERIALIZED (SELECT r.id, r.position <-> pt.geom AS d"
-    + DISPATCHABLE_FROM_WHERE
-    + """      AND %(grid_code)s LIKE (
-          SELECT left(a.code, CASE a.level WHEN 'county' THEN 6 WHEN 'township' THEN 9
-                                           WHEN 'village' THEN 12 ELSE 15 END)
-          FROM gridmap_area a WHERE a.id = r.home_area_id) || '%%'
+_NEAREST_SELECT = f"""
+WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {MATTER_POINT} AS d {DISPATCHABLE_FROM_WHERE}
+      AND r.home_area_id = ANY(%(covering)s)
       AND NOT EXISTS (SELECT 1 FROM volunteers_assignment x
                       WHERE x.incident_id = %(incident)s AND x.responder_id = r.id
                         AND x.state = ANY(%(passed_over)s))
-    ORDER BY r.position <-> pt.geom
+    ORDER BY r.position <-> {MATTER_POINT}
     LIMIT %(window)s
 )
-SELECT r.id, ST_Distance(r.position::geography, pt.geom::geography)
-FROM volunteers_responder r JOIN c USING (id), pt
+SELECT r.*, ST_Distance(r.position::geography, {MATTER_POINT}::geography) AS distance_m
+FROM volunteers_responder r JOIN c USING (id)
 WHERE r.load < r.capacity AND r.status <> 'off_duty'
 ORDER BY c.d
 LIMIT 1
 """
-)
 _NEAREST_SQL = _NEAREST_SELECT + "FOR UPDATE OF r SKIP LOCKED"
 
 
@@ -210,7 +217,7 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
         "lat": incident.location.y,
         "fresh": stale_before(now),
         "category": incident.category_id,
-        "grid_code": incident.grid.code,
+        "covering": covering_area_ids(incident),
         "incident": incident.pk,
         "passed_over": [str(state) for state in PASSED_OVER_STATES],
     }
@@ -218,17 +225,18 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
     # this instant, try again after a short pause (their transactions last milliseconds) rather
     # than wait on the row locks: waiting while holding rows that failed the re-check can
     # deadlock with another waiting dispatcher.
-    with connection.cursor() as cursor:
-        for pause in RETRY_PAUSES_S:
-            time.sleep(pause)
-            for window in NEAREST_WINDOWS:
-                cursor.execute(_NEAREST_SQL, {**params, "window": window})
-                row = cursor.fetchone()
-                if row is not None:
-                    unit = Responder.objects.select_related("home_area").get(pk=row[0])
-                    return unit, float(row[1])
-            # Nobody free even counting the held rows: waiting would not change that (and a
-            # decline would take a third of a second to say "no one free").
+    for pause in RETRY_PAUSES_S:
+        time.sleep(pause)
+        for window in NEAREST_WINDOWS:
+            # The locked row comes back whole: no second query for the unit.
+            unit = next(
+                iter(Responder.objects.raw(_NEAREST_SQL, {**params, "window": window})), None
+            )
+            if unit is not None:
+                return unit, float(unit.distance_m)
+        # Nobody free even counting the held rows: waiting would not change that (and a
+        # decline would take a third of a second to say "no one free").
+        with connection.cursor() as cursor:
             cursor.execute(_NEAREST_SELECT, {**params, "window": NEAREST_WINDOWS[-1]})
             if cursor.fetchone() is None:
                 return None
@@ -256,12 +264,11 @@ def _offer(
     reason: str = "",
     reoffer_of: Assignment | None = None,
 ) -> Assignment:
-    """Offer the matter to the locked ``unit``; a re-offer is the system's step, not a person's."""
-    live = Assignment.objects.filter(
-        incident=incident, responder=unit, state__in=LIVE_ASSIGNMENT_STATES
-    )
-    if live.exists():
-        raise DispatchError(_("%(unit)s is already assigned to this matter.") % {"unit": unit})
+    """Offer the matter to the locked ``unit``; a re-offer is the system's step, not a person's.
+
+    The caller has checked that the unit does not have the matter already ("nearest available"
+    and re-offers leave such units out of their window; a named unit is checked in assign()).
+    """
     assignment = Assignment.objects.create(
         incident=incident,
         responder=unit,
@@ -272,7 +279,10 @@ def _offer(
         offered_at=at,
     )
     unit.load += 1
-    _save_unit(unit)
+    # An offer is the least advanced live step: it changes only an idle unit's status.
+    if unit.status == ResponderStatus.AVAILABLE:
+        unit.status = ResponderStatus.OFFERED
+    unit.save(update_fields=["load", "status"])
     data = {"responder": unit.pk, "assignment": assignment.pk, "distance_m": distance}
     if reoffer_of is None:
         _record(incident, DispatchStep.ASSIGN, actor=assigned_by, at=at, note=reason, data=data)
@@ -387,7 +397,7 @@ def _step_refusal(user: object, assignment: Assignment, action: str) -> str | No
             "action": ASSIGNMENT_ACTIONS[action],
         }
     if step.by_dispatcher:
-        if not _dispatches_for(user, assignment.incident):
+        if not dispatches_for(user, assignment.incident):
             return _("Only dispatchers of %(unit)s can cancel an assignment.") % {
                 "unit": assignment.incident.handling_unit
             }
@@ -434,12 +444,7 @@ def _lock_assignment(assignment_id: int, *, skip_locked: bool) -> Assignment | N
     )
     if incident_id is None:
         return None
-    incident = (
-        Incident.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("grid", "handling_unit__area", "category")
-        .filter(pk=incident_id)
-        .first()
-    )
+    incident = _locking_incidents(skip_locked=skip_locked).filter(pk=incident_id).first()
     assignment = (
         Assignment.objects.select_for_update(of=("self",), skip_locked=skip_locked)
         .filter(pk=assignment_id)
@@ -449,9 +454,7 @@ def _lock_assignment(assignment_id: int, *, skip_locked: bool) -> Assignment | N
         return None
     assignment.incident = incident
     assignment.responder = (
-        Responder.objects.select_for_update(of=("self",))
-        .select_related("home_area")
-        .get(pk=assignment.responder_id)
+        responders_with_home().select_for_update(of=("self",)).get(pk=assignment.responder_id)
     )
     return assignment
 
@@ -543,9 +546,7 @@ def end_live_assignments(*, incident: Incident, at: dt.datetime, **_signal: obje
     for assignment in live.order_by("pk"):
         assignment.incident = incident
         assignment.responder = (
-            Responder.objects.select_for_update(of=("self",))
-            .select_related("home_area")
-            .get(pk=assignment.responder_id)
+            responders_with_home().select_for_update(of=("self",)).get(pk=assignment.responder_id)
         )
         note = _("The matter was handled; the assignment ended with it.")
         _take_step(assignment, DispatchStep.CANCEL, actor=None, note=note, at=at)

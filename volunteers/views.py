@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,11 +24,16 @@ from accounts.choices import Role
 from gridmap.models import AREA_SHAPE_FIELDS, Area
 from gridmap.views import map_strings
 from incidents.models import Incident
-from incidents.queries import visible_incidents, without_area_shapes
-from volunteers.access import Viewer, may_dispatch
+from volunteers.access import Viewer, dispatchable_incident
 from volunteers.forms import AssignForm, AssignmentStepForm
 from volunteers.models import Assignment, Responder
-from volunteers.queries import candidates, dispatch_queue, incident_assignments, my_assignments
+from volunteers.queries import (
+    candidates,
+    dispatch_queue,
+    incident_assignments,
+    my_assignments,
+    responders_with_home,
+)
 from volunteers.serializers import AssignmentSerializer, CandidateSerializer
 from volunteers.services import (
     ASSIGNABLE_STATES,
@@ -38,6 +42,7 @@ from volunteers.services import (
     act_on_assignment,
     allowed_assignment_actions,
     assign,
+    dispatches_for,
 )
 
 PAGE_SIZE = 50
@@ -83,20 +88,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- console -------------------------------------------------------------------------------------
 
 
-def _dispatchable(user: object, pk: int) -> Incident:
-    """The matter if ``user`` dispatches for it: 404 if they cannot see it, 403 if only see."""
-    matters = without_area_shapes(
-        visible_incidents(user).select_related("handling_unit__area"), "handling_unit__area"
-    )
-    incident = get_object_or_404(matters, pk=pk)
-    if not may_dispatch(user, incident):
-        raise PermissionDenied(
-            _("Only dispatchers of %(unit)s can dispatch this matter.")
-            % {"unit": incident.handling_unit}
-        )
-    return incident
-
-
 def _console_strings() -> dict[str, str]:
     """Every text dispatch-console.js shows, in the active language."""
     return {
@@ -135,7 +126,6 @@ def _console_context(request: HttpRequest, incident: Incident) -> dict[str, obje
     user = request.user
     viewer = Viewer.of(user)
     found = candidates(incident, limit=CONSOLE_CANDIDATES)
-    prefetch_related_objects([c.responder for c in found], "skills")
     rows = list(incident_assignments(incident.pk))
     # The serializers' context: one Viewer for the page, and the matter's units reachable.
     context = {
@@ -195,14 +185,14 @@ def _render_console(
 @login_required
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     """A matter's dispatch console: map, candidates with one-click assign, live assignments."""
-    return _render_console(request, _dispatchable(request.user, pk))
+    return _render_console(request, dispatchable_incident(request.user, pk))
 
 
 @login_required
 @require_POST
 def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The console's assign buttons without JavaScript: a named unit, or the nearest one."""
-    incident = _dispatchable(request.user, pk)
+    incident = dispatchable_incident(request.user, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -237,7 +227,7 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         Assignment.objects.select_related("incident__handling_unit", "responder"), pk=pk
     )
     member = Viewer.of(request.user).is_member(assignment.responder)
-    dispatcher = may_dispatch(request.user, assignment.incident)
+    dispatcher = dispatches_for(request.user, assignment.incident)
     if not (member or dispatcher):
         raise Http404(_("No assignment %(id)s of yours.") % {"id": pk})
     form = AssignmentStepForm(request.POST)
@@ -249,7 +239,7 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DispatchError as error:
         messages.error(request, str(error))
         if on_console:
-            incident = _dispatchable(request.user, assignment.incident_id)
+            incident = dispatchable_incident(request.user, assignment.incident_id)
             return _render_console(request, incident, status=409)
         return _render_responder(request, status=409)
     messages.success(
@@ -285,7 +275,7 @@ def _responder_strings() -> dict[str, str]:
 
 
 def _unit_rows(viewer: Viewer) -> list[Responder]:
-    units = Responder.objects.filter(pk__in=viewer.units).select_related("home_area")
+    units = responders_with_home().filter(pk__in=viewer.units)
     return list(units.defer(*(f"home_area__{name}" for name in AREA_SHAPE_FIELDS)))
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import template
 
 from incidents.models import Incident
-from volunteers.access import may_dispatch
-from volunteers.services import ASSIGNABLE_STATES
+from volunteers.services import ASSIGNABLE_STATES, dispatches_for
 
 register = template.Library()
 
@@ -15,4 +14,4 @@ register = template.Library()
 def dispatchable_by(incident: Incident, user: object) -> bool:
     """Whether ``user`` may open the dispatch console of ``incident`` now: routed or in
     progress, and they dispatch for its handling unit."""
-    return incident.state in ASSIGNABLE_STATES and may_dispatch(user, incident)
+    return incident.state in ASSIGNABLE_STATES and dispatches_for(user, incident)

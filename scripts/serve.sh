@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Serves the site with gunicorn and, beside it, the jobs a deployment runs from cron: every minute
+# `expire_offers` (an offer nobody answered goes to the next unit) and every ten minutes
+# `check_deadlines` (overdue matters escalate). The jobs stop when the server stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-8000}
+
+(
+  minute=0
+  while sleep 60; do
+    .venv/bin/python manage.py expire_offers -v 0 || true
+    minute=$(((minute + 1) % 10))
+    [ "$minute" -ne 0 ] || .venv/bin/python manage.py check_deadlines -v 0 || true
+  done
+) &
+jobs_pid=$!
+trap 'kill "$jobs_pid" 2>/dev/null || true' EXIT INT TERM
+
+.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 2 --no-control-socket \
+  --access-logfile - --error-logfile -
