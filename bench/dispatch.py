@@ -136,8 +136,7 @@ RAW_DISPATCHABLE = """
     FROM volunteers_responder r
     WHERE r.active AND r.status <> 'off_duty' AND r.load < r.capacity
       AND r.position IS NOT NULL AND r.position_at >= %(fresh)s
-      AND EXISTS (SELECT 1 FROM volunteers_responder_skills s
-                  WHERE s.responder_id = r.id AND s.category_id = %(category)s)
+      AND %(category)s = ANY(r.skill_ids)
 """
 RAW_CANDIDATES = f"""
 WITH w AS MATERIALIZED (SELECT r.id, r.position {RAW_DISPATCHABLE}

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Serves the site with gunicorn and, beside it, the jobs a deployment runs from cron: every minute
 # `expire_offers` (an offer nobody answered goes to the next unit) and every ten minutes
-# `check_deadlines` (overdue matters escalate). The jobs stop when the server stops.
+# `check_deadlines` (overdue matters escalate); and, for the demo, `report_demo_positions` every
+# minute (the synthetic units' phones; it touches nothing else). The jobs stop with the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-8000}
 
 (
   minute=0
+  .venv/bin/python manage.py report_demo_positions -v 0 || true
   while sleep 60; do
+    .venv/bin/python manage.py report_demo_positions -v 0 || true
     .venv/bin/python manage.py expire_offers -v 0 || true
     minute=$(((minute + 1) % 10))
     [ "$minute" -ne 0 ] || .venv/bin/python manage.py check_deadlines -v 0 || true

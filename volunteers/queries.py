@@ -44,14 +44,14 @@ class Candidate:
 
 # The units that may be sent to a matter at (lon, lat) of a category: active, on duty, under
 # capacity, with a fresh position and the skill. Shared by the candidate list and "nearest
-# available" (which adds its jurisdiction test); the skill test is a semi-join so the KNN index
-# scan stays ordered. Parameters: lon, lat, fresh, category.
+# available" (which adds its jurisdiction test); the skill test reads the row's copy of its skills
+# (Responder.skill_ids), so the KNN index scan stays ordered and joins nothing. Parameters: lon,
+# lat, fresh, category.
 DISPATCHABLE_FROM_WHERE = """
     FROM volunteers_responder r
     WHERE r.active AND r.status <> 'off_duty' AND r.load < r.capacity
       AND r.position IS NOT NULL AND r.position_at >= %(fresh)s
-      AND EXISTS (SELECT 1 FROM volunteers_responder_skills s
-                  WHERE s.responder_id = r.id AND s.category_id = %(category)s)
+      AND %(category)s = ANY(r.skill_ids)
 """
 # The matter's point, written into ORDER BY itself: only a constant operand of <-> lets the GiST
 # index hand rows over nearest first (a point joined in from a CTE makes it measure every unit

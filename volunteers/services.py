@@ -174,7 +174,7 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
             _("%(unit)s is busy (%(load)d of %(capacity)d assignments).")
             % {"unit": unit, "load": unit.load, "capacity": unit.capacity}
         )
-    if not unit.skills.filter(pk=incident.category_id).exists():
+    if incident.category_id not in unit.skill_ids:
         raise DispatchError(
             _("%(unit)s does not handle %(category)s matters.")
             % {"unit": unit, "category": incident.category}
