@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from gridmap.models import AREA_SHAPE_FIELDS, Area
+from gridmap.models import AREA_SHAPE_FIELDS
 from gridmap.views import map_strings
 from incidents.models import Incident
 from volunteers.access import Viewer, dispatchable_incident
@@ -122,7 +122,14 @@ def _console_strings() -> dict[str, str]:
     }
 
 
+def _shown(incident: Incident) -> Incident:
+    """The matter again with what the console shows joined (its grid with the display shape)."""
+    joined = Incident.objects.select_related("category", "grid", "handling_unit")
+    return joined.defer("grid__boundary", "grid__label_point").get(pk=incident.pk)
+
+
 def _console_context(request: HttpRequest, incident: Incident) -> dict[str, object]:
+    incident = _shown(incident)
     user = request.user
     viewer = Viewer.of(user)
     found = candidates(incident, limit=CONSOLE_CANDIDATES)
@@ -135,7 +142,6 @@ def _console_context(request: HttpRequest, incident: Incident) -> dict[str, obje
     }
     candidate_data = CandidateSerializer(found, many=True, context=context).data
     assignment_data = AssignmentSerializer(rows, many=True, context=context).data
-    grid = Area.objects.only("display_boundary").get(pk=incident.grid_id)
     map_data = _map_context(
         {
             "incident": {
@@ -145,7 +151,7 @@ def _console_context(request: HttpRequest, incident: Incident) -> dict[str, obje
                 "kind": incident.kind,
                 "location": [incident.location.x, incident.location.y],
             },
-            "grid": json.loads(grid.display_boundary.geojson),
+            "grid": json.loads(incident.grid.display_boundary.geojson),
             "candidates": candidate_data,
             "assignments": assignment_data,
             "urls": {
