@@ -99,7 +99,12 @@ def candidates(incident: Incident, *, limit: int = 5, now: dt.datetime | None = 
     ranked = sorted(
         (score_m(distance, home in covering), distance, pk) for pk, distance, home in window
     )[:limit]
-    units = responders_with_home().prefetch_related("skills").in_bulk([pk for *_, pk in ranked])
+    units = (
+        responders_with_home()
+        .prefetch_related("skills")
+        .order_by()
+        .in_bulk([pk for *_, pk in ranked])
+    )
     return [_candidate(units[pk], distance, score, covering) for score, distance, pk in ranked]
 
 
