@@ -159,7 +159,10 @@ def _trend_chart(area: Area, period: Period, incidents: QuerySet[Incident] | Non
             # A month without matters (before the records start) has no meaningful index.
             (
                 _("Safety index"),
-                [s if m.rates.received else None for m, (_, s) in zip(counts, index, strict=True)],
+                [
+                    s if m.rates.received else None
+                    for m, (_month, s) in zip(counts, index, strict=True)
+                ],
             ),
         ],
     )
@@ -259,8 +262,8 @@ def build(
     )
 
 
-def add_maps(briefing: Briefing, leaflet_base: str) -> None:
-    """The interactive folium maps of the HTML briefing (Leaflet from ``leaflet_base``)."""
+def add_maps(briefing: Briefing, leaflet: maps.Leaflet) -> None:
+    """The interactive folium maps of the HTML briefing (``leaflet``: script and CSS URLs)."""
     outlines = maps.feature_collection(
         [(r.area.display_boundary, {"name": r.area.name}) for r in briefing.ranking]
     )
@@ -286,7 +289,7 @@ def add_maps(briefing: Briefing, leaflet_base: str) -> None:
         ]
     )
     briefing.maps = {
-        "heat": maps.heatmap_map(leaflet_base, briefing.heat_png, briefing.heat_bounds, outlines),
-        "hotspots": maps.hotspot_map(leaflet_base, cells, bounds, outlines),
-        "index": maps.choropleth_map(leaflet_base, areas, bounds),
+        "heat": maps.heatmap_map(leaflet, briefing.heat_png, briefing.heat_bounds, outlines),
+        "hotspots": maps.hotspot_map(leaflet, cells, bounds, outlines),
+        "index": maps.choropleth_map(leaflet, areas, bounds),
     }

@@ -29,8 +29,11 @@ def index_colour(score: float | None) -> str:
     return next((colour for limit, colour in steps if score >= limit), "#d73027")
 
 
-def _map(leaflet_base: str, bounds: tuple[float, float, float, float]) -> folium.Map:
-    """A folium map whose only script and stylesheet are ``leaflet_base``'s Leaflet files."""
+Leaflet = tuple[str, str]  # URLs of leaflet.js and leaflet.css
+
+
+def _map(leaflet: Leaflet, bounds: tuple[float, float, float, float]) -> folium.Map:
+    """A folium map whose only script and stylesheet are the given Leaflet files."""
     min_lon, min_lat, max_lon, max_lat = bounds
     fmap = folium.Map(
         location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
@@ -40,8 +43,8 @@ def _map(leaflet_base: str, bounds: tuple[float, float, float, float]) -> folium
     )
     # Folium would load Leaflet, jQuery, Bootstrap and awesome-markers from CDNs; the maps use
     # plain Leaflet only, served by the site (or copied beside an exported briefing).
-    fmap.default_js = [("leaflet", f"{leaflet_base}leaflet.js")]
-    fmap.default_css = [("leaflet_css", f"{leaflet_base}leaflet.css")]
+    fmap.default_js = [("leaflet", leaflet[0])]
+    fmap.default_css = [("leaflet_css", leaflet[1])]
     if settings.MAP_TILES == "osm":
         folium.TileLayer(settings.MAP_TILE_URL, attr=settings.MAP_TILE_ATTRIBUTION).add_to(fmap)
     fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
@@ -58,10 +61,10 @@ def _outlines(fmap: folium.Map, outlines: dict) -> None:
 
 
 def heatmap_map(
-    leaflet_base: str, png: bytes, bounds: tuple[float, float, float, float], outlines: dict
+    leaflet: Leaflet, png: bytes, bounds: tuple[float, float, float, float], outlines: dict
 ) -> str:
     """The kernel-density image over the area's child outlines."""
-    fmap = _map(leaflet_base, bounds)
+    fmap = _map(leaflet, bounds)
     min_lon, min_lat, max_lon, max_lat = bounds
     folium.raster_layers.ImageOverlay(
         "data:image/png;base64," + base64.b64encode(png).decode(),
@@ -73,10 +76,10 @@ def heatmap_map(
 
 
 def hotspot_map(
-    leaflet_base: str, cells: dict, bounds: tuple[float, float, float, float], outlines: dict
+    leaflet: Leaflet, cells: dict, bounds: tuple[float, float, float, float], outlines: dict
 ) -> str:
     """Grid cells coloured by Gi_Bin (hot red, cold blue), with the child outlines."""
-    fmap = _map(leaflet_base, bounds)
+    fmap = _map(leaflet, bounds)
     folium.GeoJson(
         cells,
         name="hotspots",
@@ -92,11 +95,9 @@ def hotspot_map(
     return fmap.get_root().render()
 
 
-def choropleth_map(
-    leaflet_base: str, areas: dict, bounds: tuple[float, float, float, float]
-) -> str:
+def choropleth_map(leaflet: Leaflet, areas: dict, bounds: tuple[float, float, float, float]) -> str:
     """Child areas coloured by safety index."""
-    fmap = _map(leaflet_base, bounds)
+    fmap = _map(leaflet, bounds)
     folium.GeoJson(
         areas,
         name="index",

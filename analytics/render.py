@@ -15,6 +15,8 @@ from analytics.briefing import Briefing, add_maps
 from analytics.choices import GI_BIN_LABELS
 
 LEAFLET_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "leaflet"
+# An exported briefing opens offline: Leaflet is copied next to it.
+LOCAL_LEAFLET = ("assets/leaflet/leaflet.js", "assets/leaflet/leaflet.css")
 
 
 def _context(briefing: Briefing, *, pdf: bool) -> dict:
@@ -26,10 +28,10 @@ def _context(briefing: Briefing, *, pdf: bool) -> dict:
     }
 
 
-def html(briefing: Briefing, *, leaflet_base: str) -> str:
-    """The HTML briefing; its maps load Leaflet from ``leaflet_base`` (a URL ending in /)."""
+def html(briefing: Briefing, *, leaflet: maps.Leaflet) -> str:
+    """The HTML briefing; its maps load Leaflet from ``leaflet`` (script and CSS URLs)."""
     with translation.override(settings.LANGUAGE_CODE):
-        add_maps(briefing, leaflet_base)
+        add_maps(briefing, leaflet)
         return render_to_string("analytics/briefing.html", _context(briefing, pdf=False))
 
 
@@ -49,7 +51,7 @@ def write(briefing: Briefing, directory: Path) -> list[Path]:
     assets = directory / "assets" / "leaflet"
     shutil.copytree(LEAFLET_DIR, assets, dirs_exist_ok=True)
     html_path = directory / f"{stem}.html"
-    html_path.write_text(html(briefing, leaflet_base="assets/leaflet/"), encoding="utf-8")
+    html_path.write_text(html(briefing, leaflet=LOCAL_LEAFLET), encoding="utf-8")
     pdf_path = directory / f"{stem}.pdf"
     pdf_path.write_bytes(pdf(briefing))
     return [html_path, pdf_path]

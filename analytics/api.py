@@ -1,0 +1,58 @@
+"""Analytics API (under /api/analytics/): the kernel-density heatmap layer, scoped to the user."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from analytics.forms import HeatmapForm
+from analytics.heatmap import density_features, density_png, kde
+from analytics.periods import default_period
+from analytics.queries import MatterFilter, matter_points, matters
+from incidents.queries import visible_incidents
+
+
+@api_view(["GET"])
+def heatmap(request: Request) -> Response | HttpResponse:
+    """Kernel density of the user's visible matters for an area, period, kind and category.
+
+    ``format=geojson`` (default): cell centres with ``density`` (matters/km²); ``format=png``: a
+    transparent image for ``L.imageOverlay``, its WGS84 bounds in the ``X-Bounds`` header.
+    """
+    data = request.query_params.copy()
+    data.setdefault("period", default_period(timezone.localdate()).label)
+    form = HeatmapForm(data, user=request.user)
+    if not form.is_valid():
+        return Response({"errors": form.errors}, status=400)
+    area, period = form.cleaned_data["area"], form.cleaned_data["period"]
+    flt = MatterFilter(
+        area=area,
+        start=period.start,
+        end=period.end,
+        kind=form.cleaned_data.get("kind") or "",
+        category=form.cleaned_data.get("category") or "",
+    )
+    density = kde(
+        matter_points(matters(flt, visible_incidents(request.user))), area.boundary.extent
+    )
+    if form.cleaned_data.get("format") == "png":
+        png, bounds = density_png(density)
+        response = HttpResponse(png, content_type="image/png")
+        response["X-Bounds"] = json.dumps(bounds)
+        return response
+    return Response(
+        {
+            "type": "FeatureCollection",
+            "area": area.code,
+            "period": period.label,
+            "count": density.count,
+            "max_density": density.maximum,
+            "cell_m": density.cell_m,
+            "features": density_features(density),
+        }
+    )

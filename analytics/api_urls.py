@@ -1,0 +1,7 @@
+"""REST API of analytics (mounted under /api/)."""
+
+from django.urls import path
+
+from analytics import api
+
+urlpatterns = [path("analytics/heatmap", api.heatmap, name="api-analytics-heatmap")]
