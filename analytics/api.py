@@ -21,7 +21,7 @@ from incidents.queries import visible_incidents
 def heatmap(request: Request) -> Response | HttpResponse:
     """Kernel density of the user's visible matters for an area, period, kind and category.
 
-    ``format=geojson`` (default): cell centres with ``density`` (matters/km²); ``format=png``: a
+    ``output=geojson`` (default): cell centres with ``density`` (matters/km²); ``output=png``: a
     transparent image for ``L.imageOverlay``, its WGS84 bounds in the ``X-Bounds`` header.
     """
     data = request.query_params.copy()
@@ -40,7 +40,7 @@ def heatmap(request: Request) -> Response | HttpResponse:
     density = kde(
         matter_points(matters(flt, visible_incidents(request.user))), area.boundary.extent
     )
-    if form.cleaned_data.get("format") == "png":
+    if form.cleaned_data.get("output") == "png":
         png, bounds = density_png(density)
         response = HttpResponse(png, content_type="image/png")
         response["X-Bounds"] = json.dumps(bounds)

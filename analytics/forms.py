@@ -47,7 +47,7 @@ class HeatmapForm(BriefingForm):
         label=_("Kind"), choices=[("", ""), *IncidentKind.choices], required=False
     )
     category = forms.SlugField(label=_("Category"), required=False)
-    format = forms.ChoiceField(choices=[("geojson", "GeoJSON"), ("png", "PNG")], required=False)
+    output = forms.ChoiceField(choices=[("geojson", "GeoJSON"), ("png", "PNG")], required=False)
 
     def clean_area(self) -> Area:
         if not self.cleaned_data.get("area"):
