@@ -57,6 +57,7 @@ bench: db
 	@$(MANAGE) load_demo_incidents
 	$(PY) bench/locate.py
 	$(PY) bench/intake.py
+	$(PY) bench/hotspots.py
 
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
