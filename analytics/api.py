@@ -1,4 +1,4 @@
-"""Analytics API (under /api/analytics/): the kernel-density heatmap layer, scoped to the user."""
+"""Analytics API (under /api/analytics/): heatmap layer and stored hot-spot runs, scoped."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from rest_framework.response import Response
 
 from analytics.forms import HeatmapForm
 from analytics.heatmap import density_features, density_png, kde
+from analytics.models import HotspotRun
 from analytics.periods import default_period
 from analytics.queries import MatterFilter, matter_points, matters
+from gridmap.scoping import can_see_area
 from incidents.queries import visible_incidents
 
 
@@ -54,5 +56,49 @@ def heatmap(request: Request) -> Response | HttpResponse:
             "max_density": density.maximum,
             "cell_m": density.cell_m,
             "features": density_features(density),
+        }
+    )
+
+
+@api_view(["GET"])
+def hotspot_run(request: Request, pk: int) -> Response:
+    """A stored hot-spot run as GeoJSON (one feature per unit), for the operations map.
+
+    Runs of areas outside the user's jurisdiction answer 404, like runs that do not exist.
+    """
+    run = HotspotRun.objects.select_related("area").filter(pk=pk).first()
+    if run is None or not can_see_area(request.user, run.area):
+        return Response({"detail": "not found"}, status=404)
+    cells = run.cells.all()
+    if request.query_params.get("significant"):
+        cells = cells.exclude(gi_bin=0)
+    return Response(
+        {
+            "type": "FeatureCollection",
+            "run": {
+                "id": run.pk,
+                "area": run.area.code,
+                "unit": run.unit,
+                "period": run.period_label,
+                "filters": run.filters,
+                "parameters": run.parameters,
+            },
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(cell.geometry.geojson),
+                    "properties": {
+                        "key": cell.key,
+                        "name": cell.name,
+                        "count": cell.count,
+                        "rate": cell.rate,
+                        "z": cell.z,
+                        "p": cell.p,
+                        "gi_bin": cell.gi_bin,
+                        "trend": cell.trend,
+                    },
+                }
+                for cell in cells
+            ],
         }
     )

@@ -220,7 +220,8 @@ def build(
     say(_("overdue and supervised matters"))
     overdue, supervised = _open_lists(area, incidents)
     say(_("maps"))
-    all_cells = list(run.cells.only("geometry", "gi_bin", "name"))
+    # Not run.cells: the related manager would load run_id cell by cell under only().
+    all_cells = list(HotspotCell.objects.filter(run_id=run.pk).only("geometry", "gi_bin", "name"))
     # Child outlines underneath, then only the significant cells: 2,000 outlined cells would
     # bury the few that matter.
     hotspot_svg = svg.shapes_map(
@@ -279,7 +280,9 @@ def add_maps(briefing: Briefing, leaflet: maps.Leaflet) -> None:
                     "count": c.count,
                 },
             )
-            for c in briefing.run.cells.only("geometry", "gi_bin", "name", "count")
+            for c in HotspotCell.objects.filter(run_id=briefing.run.pk).only(
+                "geometry", "gi_bin", "name", "count"
+            )
         ]
     )
     areas = maps.feature_collection(

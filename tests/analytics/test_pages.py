@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
+from analytics.periods import parse_period
+from analytics.services import run_hotspots
 
 pytestmark = pytest.mark.django_db
 HEATMAP = "/api/analytics/heatmap"
@@ -99,3 +101,17 @@ def test_heatmap_png_has_its_bounds(client, county_leader, matters):
 
 def test_heatmap_needs_a_login(client):
     assert client.get(HEATMAP).status_code in (401, 403)
+
+
+def test_stored_run_is_served_as_geojson(client, county_leader, network, matters):
+    run = run_hotspots(area=network["621122000000"], period=parse_period("2026-10"))
+    client.force_login(county_leader)
+    data = client.get(f"/api/analytics/hotspots/{run.pk}").json()
+    assert len(data["features"]) == 8
+    assert data["run"]["period"] == "2026-10"
+
+
+def test_a_run_of_another_township_is_not_found(client, township_leader, network, matters):
+    run = run_hotspots(area=network["621122100000"], period=parse_period("2026-10"))
+    client.force_login(township_leader)
+    assert client.get(f"/api/analytics/hotspots/{run.pk}").status_code == 404
