@@ -206,7 +206,9 @@ def build(
     chart = _trend_chart(area, period, incidents)
     say(_("hot spots (Gi*)"))
     run = run_hotspots(area=area, period=period, incidents=incidents, user=user)
-    cells = list(run.cells.filter(gi_bin__gte=2).order_by("-gi_bin", "-streak", "-z"))
+    cells = list(run.cells.filter(gi_bin__gte=2))
+    # A cell can be hot through its neighbours alone; those with matters of their own lead.
+    cells.sort(key=lambda c: (-c.gi_bin, -c.streak, c.count == 0, -c.z))
     top = [(cell, finding(cell)) for cell in cells[:TOP_HOTSPOTS]]
     trend_counts = {
         str(Trend(t).label): sum(1 for c in cells if c.trend == t) for t in Trend.values if t
