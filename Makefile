@@ -60,6 +60,7 @@ bench: db
 	$(PY) bench/locate.py
 	$(PY) bench/intake.py
 	$(PY) bench/dispatch.py
+	$(PY) bench/hotspots.py
 
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'

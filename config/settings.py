@@ -161,6 +161,8 @@ DISPATCH_OFFER_TIMEOUT_MINUTES = int(env("DISPATCH_OFFER_TIMEOUT_MINUTES", "5"))
 DISPATCH_POSITION_MIN_INTERVAL_S = int(env("DISPATCH_POSITION_MIN_INTERVAL_S", "10"))
 # Largest photo accepted before re-encoding (phones send 5-12 MB pictures).
 PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
+# Safety index weights and caps laid over analytics.safety.DEFAULTS (docs/analytics.md).
+SAFETY_INDEX: dict = {}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -15,9 +15,11 @@ urlpatterns = [
     path("api/", include("gridmap.api_urls")),
     path("api/", include("incidents.api_urls")),
     path("api/", include("volunteers.api_urls")),
+    path("api/", include("analytics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("incidents/", include("incidents.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("volunteers.urls")),
     path("", include("gridmap.urls")),
 ]

@@ -8,13 +8,16 @@ image (polyglot files, scripts with an image extension) never reaches the disk.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_PHOTOS = 6
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -38,6 +41,26 @@ class PreparedPhoto:
     height: int
 
 
+_DECODING = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Truncated image data raises while photos are decoded, whatever the process set.
+
+    WeasyPrint (the briefings' PDFs) sets Pillow's global LOAD_TRUNCATED_IMAGES on import, which
+    would let a cut-off upload through padded with grey. The flag is a module global, so the
+    decoding is serialised and the previous value put back.
+    """
+    with _DECODING:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def max_upload_bytes() -> int:
     return int(settings.PHOTO_MAX_BYTES)
 
@@ -57,7 +80,7 @@ def prepare_photo(upload: IO[bytes], *, name: str = "", size: int | None = None)
             _("%(name)s is larger than %(limit).0f MB.") % {"name": label, "limit": limit / 1e6}
         )
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as probe:
                 image_format = probe.format

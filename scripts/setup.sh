@@ -27,7 +27,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
   need_pkg "postgresql-${pg_major}-postgis-3"
 fi
-for pkg in gdal-bin gettext python3-venv wrk libpango-1.0-0 libpangoft2-1.0-0; do need_pkg "$pkg"; done
+for pkg in gdal-bin gettext python3-venv wrk libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils libharfbuzz-subset0; do need_pkg "$pkg"; done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   as_root apt-get update -qq

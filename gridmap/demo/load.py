@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gridmap.choices import AreaLevel, GridWorkerRole
@@ -62,6 +62,10 @@ def load_demo_county(
             tolerances=DEMO_TOLERANCES,
             progress=progress,
         )
+        # Fresh planner statistics before the leaders are matched to the new grids: tables the
+        # planner still believes empty turn that join into nested loops that run for minutes.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE gridmap_area, gridmap_gridworker")
         leaders = upsert_leaders(county.leaders)
         logins = upsert_logins(county.leaders, reset_passwords=reset_passwords)
     return DemoLoadResult(areas=areas, leaders=leaders, logins=logins)

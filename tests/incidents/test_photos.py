@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from incidents import services
 from incidents.models import Incident, Photo
@@ -78,6 +78,17 @@ def test_truncated_jpeg_is_refused(people, settings):
 
     assert "cut.jpg" in " ".join(error.errors["photos"])
     assert _nothing_stored(settings)
+
+
+@pytest.mark.django_db
+def test_truncated_jpeg_is_refused_even_when_the_process_tolerates_truncated_images(monkeypatch):
+    # What importing WeasyPrint (the briefings' PDFs) does to Pillow.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    content = image_bytes("JPEG", (200, 200))
+
+    with pytest.raises(PhotoError):
+        prepare_photo(io.BytesIO(content[: len(content) // 2]), name="cut.jpg")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for whoever set it
 
 
 def test_six_photos_are_accepted(people):

@@ -1,0 +1,300 @@
+"""A leadership briefing of an area and period: every figure, table and map it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics import maps, svg
+from analytics.choices import GI_BIN_LABELS, Trend
+from analytics.heatmap import density_png, kde
+from analytics.models import HotspotCell, HotspotRun
+from analytics.periods import Period, add_months, months_ending
+from analytics.queries import (
+    MatterFilter,
+    clusters,
+    matter_points,
+    matters,
+    repeat_locations,
+)
+from analytics.safety import Ranked, area_index, monthly_index, ranking
+from analytics.services import AnalyticsInputError, run_hotspots
+from gridmap.choices import AreaLevel
+from gridmap.models import Area
+from incidents.choices import OPEN_STATES
+from incidents.models import Incident
+from incidents.queries import overdue_q
+from incidents.rates import Rates, area_rates, monthly_rates
+
+Progress = Callable[[str], None]
+TOP_HOTSPOTS = 10
+LIST_LIMIT = 15
+CONFIDENCE = {3: "99%", 2: "95%", 1: "90%"}
+
+
+@dataclass
+class Headline:
+    label: str
+    value: str
+    previous: str
+    change: str
+
+
+@dataclass
+class Briefing:
+    """Everything a briefing renders (HTML and PDF share it)."""
+
+    area: Area
+    period: Period
+    generated_at: dt.datetime
+    rates: Rates
+    previous_rates: Rates
+    index: float | None
+    previous_index: float | None
+    headlines: list[Headline]
+    ranking: list[Ranked]
+    run: HotspotRun
+    hotspots: list[tuple[HotspotCell, str]]
+    trend_counts: dict[str, int]
+    repeats: list
+    clusters: list
+    overdue: list[Incident]
+    supervised: list[Incident]
+    trend_chart: str
+    heat_png: bytes
+    heat_bounds: tuple
+    hotspot_svg: str
+    index_svg: str
+    maps: dict[str, str] = field(default_factory=dict)
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _change(current: float | None, previous: float | None, *, points: bool = False) -> str:
+    if current is None or previous is None:
+        return "—"
+    if points:
+        return f"{current - previous:+.1f}"
+    if previous == 0:
+        return "—"
+    return f"{100 * (current - previous) / previous:+.1f}%"
+
+
+def finding(cell: HotspotCell) -> str:
+    """One line on a hot spot: where, how long and how confident, and what kind of matter."""
+    confidence = CONFIDENCE.get(cell.streak_bin or cell.gi_bin, "")
+    if cell.streak >= 2:
+        text = _("%(name)s: hot spot at %(conf)s confidence for %(months)d months in a row") % {
+            "name": cell.name,
+            "conf": confidence,
+            "months": cell.streak,
+        }
+    else:
+        text = _("%(name)s: hot spot at %(conf)s confidence this period") % {
+            "name": cell.name,
+            "conf": CONFIDENCE.get(cell.gi_bin, ""),
+        }
+    if cell.trend:
+        text += _(" (%(trend)s)") % {"trend": Trend(cell.trend).label}
+    if cell.top_category:
+        text += _(", mostly %(category)s") % {"category": cell.top_category}
+    return text
+
+
+def _headlines(rates: Rates, previous: Rates, index, previous_index) -> list[Headline]:
+    return [
+        Headline(
+            _("Matters received"),
+            str(rates.received),
+            str(previous.received),
+            _change(rates.received, previous.received),
+        ),
+        Headline(
+            _("Matters handled"),
+            str(rates.handled),
+            str(previous.handled),
+            _change(rates.handled, previous.handled),
+        ),
+        *[
+            Headline(
+                label,
+                _percent(getattr(rates, attr)),
+                _percent(getattr(previous, attr)),
+                _change(
+                    None if getattr(rates, attr) is None else 100 * getattr(rates, attr),
+                    None if getattr(previous, attr) is None else 100 * getattr(previous, attr),
+                    points=True,
+                ),
+            )
+            for label, attr in (
+                (_("Success rate"), "success_rate"),
+                (_("On-time rate"), "on_time_rate"),
+                (_("Satisfaction"), "satisfaction_rate"),
+            )
+        ],
+        Headline(
+            _("Safety index"),
+            "—" if index is None else f"{index:.1f}",
+            "—" if previous_index is None else f"{previous_index:.1f}",
+            _change(index, previous_index, points=True),
+        ),
+    ]
+
+
+def _trend_chart(area: Area, period: Period, incidents: QuerySet[Incident] | None) -> str:
+    months = months_ending(add_months(period.end, -1), 12)
+    counts = monthly_rates(area=area, start=months[0].start, end=period.end, incidents=incidents)
+    index = monthly_index(area, months, incidents)
+    return svg.line_chart(
+        [f"{m.start:%m}" for m in months],
+        [
+            (_("Matters received"), [float(m.rates.received) for m in counts]),
+            # A month without matters (before the records start) has no meaningful index.
+            (
+                _("Safety index"),
+                [
+                    s if m.rates.received else None
+                    for m, (_month, s) in zip(counts, index, strict=True)
+                ],
+            ),
+        ],
+    )
+
+
+def _open_lists(area: Area, incidents: QuerySet[Incident] | None) -> tuple[list, list]:
+    base = Incident.objects.all() if incidents is None else incidents
+    scoped = base.filter(grid__code__startswith=area.code_prefix).select_related(
+        "township", "village", "handling_unit"
+    )
+    overdue = scoped.filter(overdue_q()).order_by("due_at")[:LIST_LIMIT]
+    supervised = scoped.filter(supervised=True, state__in=OPEN_STATES).order_by("due_at")
+    return list(overdue), list(supervised[:LIST_LIMIT])
+
+
+def validate(area: Area) -> None:
+    """A briefing covers a county, a township or a village (it compares their children)."""
+    if area.level == AreaLevel.GRID:
+        raise AnalyticsInputError(_("A briefing covers a county, a township or a village."))
+
+
+def build(
+    *,
+    area: Area,
+    period: Period,
+    incidents: QuerySet[Incident] | None = None,
+    user: object | None = None,
+    progress: Progress | None = None,
+) -> Briefing:
+    """Compute the briefing of ``area`` over ``period`` (stores its hot-spot run)."""
+    validate(area)
+    say = progress or (lambda _message: None)
+    say(_("rates and safety index"))
+    rates = area_rates(area=area, start=period.start, end=period.end, incidents=incidents)
+    before = period.previous()
+    previous = area_rates(area=area, start=before.start, end=before.end, incidents=incidents)
+    index = area_index(area, period, incidents).score
+    previous_index = area_index(area, before, incidents).score
+    ranked = ranking(area, period, incidents)
+    say(_("trend chart"))
+    chart = _trend_chart(area, period, incidents)
+    say(_("hot spots (Gi*)"))
+    run = run_hotspots(area=area, period=period, incidents=incidents, user=user)
+    cells = list(run.cells.filter(gi_bin__gte=2))
+    # A cell can be hot through its neighbours alone; those with matters of their own lead.
+    cells.sort(key=lambda c: (-c.gi_bin, -c.streak, c.count == 0, -c.z))
+    top = [(cell, finding(cell)) for cell in cells[:TOP_HOTSPOTS]]
+    trend_counts = {
+        str(Trend(t).label): sum(1 for c in cells if c.trend == t) for t in Trend.values if t
+    }
+    say(_("heatmap, repeat locations and clusters"))
+    period_matters = matters(MatterFilter(area=area, start=period.start, end=period.end), incidents)
+    density = kde(matter_points(period_matters), area.boundary.extent)
+    heat_png, heat_bounds = density_png(density)
+    repeats = repeat_locations(incidents, area=area, end=period.end)[:LIST_LIMIT]
+    groups = clusters(period_matters, eps_m=300, min_points=8)[:LIST_LIMIT]
+    say(_("overdue and supervised matters"))
+    overdue, supervised = _open_lists(area, incidents)
+    say(_("maps"))
+    # Not run.cells: the related manager would load run_id cell by cell under only().
+    all_cells = list(HotspotCell.objects.filter(run_id=run.pk).only("geometry", "gi_bin", "name"))
+    # Child outlines underneath, then only the significant cells: 2,000 outlined cells would
+    # bury the few that matter.
+    hotspot_svg = svg.shapes_map(
+        [(r.area.display_boundary, "#f7f7f7", r.area.name) for r in ranked]
+        + [(c.geometry, maps.BIN_COLOURS[c.gi_bin], c.name) for c in all_cells if c.gi_bin != 0]
+    )
+    index_svg = svg.shapes_map(
+        [
+            (
+                r.area.display_boundary,
+                maps.index_colour(r.value.score),
+                f"{r.area.name} {r.value.score}",
+            )
+            for r in ranked
+        ]
+    )
+    return Briefing(
+        area=area,
+        period=period,
+        generated_at=timezone.now(),
+        rates=rates,
+        previous_rates=previous,
+        index=index,
+        previous_index=previous_index,
+        headlines=_headlines(rates, previous, index, previous_index),
+        ranking=ranked,
+        run=run,
+        hotspots=top,
+        trend_counts=trend_counts,
+        repeats=repeats,
+        clusters=groups,
+        overdue=overdue,
+        supervised=supervised,
+        trend_chart=chart,
+        heat_png=heat_png,
+        heat_bounds=heat_bounds,
+        hotspot_svg=hotspot_svg,
+        index_svg=index_svg,
+    )
+
+
+def add_maps(briefing: Briefing, leaflet: maps.Leaflet) -> None:
+    """The interactive folium maps of the HTML briefing (``leaflet``: script and CSS URLs)."""
+    outlines = maps.feature_collection(
+        [(r.area.display_boundary, {"name": r.area.name}) for r in briefing.ranking]
+    )
+    bounds = briefing.area.boundary.extent
+    cells = maps.feature_collection(
+        [
+            (
+                c.geometry,
+                {
+                    "name": c.name,
+                    "gi_bin": c.gi_bin,
+                    "label": str(GI_BIN_LABELS[c.gi_bin]),
+                    "count": c.count,
+                },
+            )
+            for c in HotspotCell.objects.filter(run_id=briefing.run.pk).only(
+                "geometry", "gi_bin", "name", "count"
+            )
+        ]
+    )
+    areas = maps.feature_collection(
+        [
+            (r.area.display_boundary, {"name": r.area.name, "score": r.value.score, "rank": r.rank})
+            for r in briefing.ranking
+        ]
+    )
+    briefing.maps = {
+        "heat": maps.heatmap_map(leaflet, briefing.heat_png, briefing.heat_bounds, outlines),
+        "hotspots": maps.hotspot_map(leaflet, cells, bounds, outlines),
+        "index": maps.choropleth_map(leaflet, areas, bounds),
+    }

@@ -1,0 +1,127 @@
+"""Folium maps for the HTML briefing, pointed at the project's own Leaflet (never a CDN)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import folium
+from django.conf import settings
+
+from analytics.choices import GI_BIN_LABELS
+
+BIN_COLOURS = {
+    3: "#d7191c",
+    2: "#f17c4a",
+    1: "#fec980",
+    0: "#f7f7f7",
+    -1: "#c7e6f0",
+    -2: "#74add1",
+    -3: "#2c7bb6",
+}
+
+
+def index_colour(score: float | None) -> str:
+    """A choropleth colour for a safety index (red below 80, green above 95)."""
+    if score is None:
+        return "#dddddd"
+    steps = ((95, "#1a9850"), (90, "#91cf60"), (85, "#fee08b"), (80, "#fc8d59"))
+    return next((colour for limit, colour in steps if score >= limit), "#d73027")
+
+
+Leaflet = tuple[str, str]  # URLs of leaflet.js and leaflet.css
+
+
+def _map(leaflet: Leaflet, bounds: tuple[float, float, float, float]) -> folium.Map:
+    """A folium map whose only script and stylesheet are the given Leaflet files."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    fmap = folium.Map(
+        location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
+        tiles=None,
+        zoom_start=10,
+        control_scale=True,
+    )
+    # Folium would load Leaflet, jQuery, Bootstrap and awesome-markers from CDNs; the maps use
+    # plain Leaflet only, served by the site (or copied beside an exported briefing).
+    fmap.default_js = [("leaflet", leaflet[0])]
+    fmap.default_css = [("leaflet_css", leaflet[1])]
+    if settings.MAP_TILES == "osm":
+        folium.TileLayer(settings.MAP_TILE_URL, attr=settings.MAP_TILE_ATTRIBUTION).add_to(fmap)
+    fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+    return fmap
+
+
+def _outlines(fmap: folium.Map, outlines: dict) -> None:
+    folium.GeoJson(
+        outlines,
+        name="outline",
+        style_function=lambda _: {"color": "#555", "weight": 1, "fillOpacity": 0},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(fmap)
+
+
+def heatmap_map(
+    leaflet: Leaflet, png: bytes, bounds: tuple[float, float, float, float], outlines: dict
+) -> str:
+    """The kernel-density image over the area's child outlines."""
+    fmap = _map(leaflet, bounds)
+    min_lon, min_lat, max_lon, max_lat = bounds
+    folium.raster_layers.ImageOverlay(
+        "data:image/png;base64," + base64.b64encode(png).decode(),
+        bounds=[[min_lat, min_lon], [max_lat, max_lon]],
+        opacity=0.85,
+    ).add_to(fmap)
+    _outlines(fmap, outlines)
+    return fmap.get_root().render()
+
+
+def hotspot_map(
+    leaflet: Leaflet, cells: dict, bounds: tuple[float, float, float, float], outlines: dict
+) -> str:
+    """Grid cells coloured by Gi_Bin (hot red, cold blue), with the child outlines."""
+    fmap = _map(leaflet, bounds)
+    folium.GeoJson(
+        cells,
+        name="hotspots",
+        style_function=lambda f: {
+            "fillColor": BIN_COLOURS.get(f["properties"]["gi_bin"], "#f7f7f7"),
+            "color": "#999",
+            "weight": 0.2,
+            "fillOpacity": 0.8,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name", "label", "count"], labels=False),
+    ).add_to(fmap)
+    _outlines(fmap, outlines)
+    return fmap.get_root().render()
+
+
+def choropleth_map(leaflet: Leaflet, areas: dict, bounds: tuple[float, float, float, float]) -> str:
+    """Child areas coloured by safety index."""
+    fmap = _map(leaflet, bounds)
+    folium.GeoJson(
+        areas,
+        name="index",
+        style_function=lambda f: {
+            "fillColor": index_colour(f["properties"]["score"]),
+            "color": "#555",
+            "weight": 1,
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name", "score", "rank"], labels=False),
+    ).add_to(fmap)
+    return fmap.get_root().render()
+
+
+def feature_collection(features: list[tuple[object, dict]]) -> dict:
+    """GeoJSON of (GEOS geometry, properties) pairs."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": json.loads(geom.geojson), "properties": props}
+            for geom, props in features
+        ],
+    }
+
+
+def bin_label(gi_bin: int) -> str:
+    return str(GI_BIN_LABELS.get(gi_bin, ""))

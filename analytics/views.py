@@ -1,0 +1,75 @@
+"""Leadership pages: the analytics page with the briefing button, the briefing as HTML and PDF."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.choices import Role
+from analytics import briefing
+from analytics import render as rendering
+from analytics.forms import BriefingForm, areas_for
+from analytics.periods import default_period
+from incidents.queries import visible_incidents
+
+BRIEFING_ROLES = {Role.LEADERSHIP, Role.COUNTY_ADMIN}
+
+
+def _leadership(request: HttpRequest) -> None:
+    if getattr(request.user, "role", None) not in BRIEFING_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The leadership page: pick an area and a period, open the briefing or download its PDF."""
+    _leadership(request)
+    return render(
+        request,
+        "analytics/index.html",
+        {"areas": areas_for(request.user), "period": default_period(timezone.localdate()).label},
+    )
+
+
+def _briefing(request: HttpRequest) -> briefing.Briefing | HttpResponse:
+    _leadership(request)
+    form = BriefingForm(request.GET, user=request.user)
+    if not form.is_valid():
+        errors = "; ".join(str(m) for msgs in form.errors.values() for m in msgs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    return briefing.build(
+        area=form.cleaned_data["area"],
+        period=form.cleaned_data["period"],
+        incidents=visible_incidents(request.user),
+        user=request.user,
+    )
+
+
+@login_required
+@require_GET
+def briefing_html(request: HttpRequest) -> HttpResponse:
+    """The HTML briefing, its maps on the site's own Leaflet."""
+    result = _briefing(request)
+    if isinstance(result, HttpResponse):
+        return result
+    leaflet = (static("vendor/leaflet/leaflet.js"), static("vendor/leaflet/leaflet.css"))
+    return HttpResponse(rendering.html(result, leaflet=leaflet))
+
+
+@login_required
+@require_GET
+def briefing_pdf(request: HttpRequest) -> HttpResponse:
+    """The PDF briefing as a download."""
+    result = _briefing(request)
+    if isinstance(result, HttpResponse):
+        return result
+    response = HttpResponse(rendering.pdf(result), content_type="application/pdf")
+    name = f"briefing-{result.area.code}-{result.period.label}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
