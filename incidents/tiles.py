@@ -21,6 +21,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
@@ -130,8 +131,9 @@ def filtered_incidents(user: object, filters: TileFilters, now: dt.datetime) -> 
     return queryset
 
 
-def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, list]:
-    """SQL of (id, kind, category, state, supervised, overdue, location) rows, and its params."""
+def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, list] | None:
+    """SQL of (id, kind, category, state, supervised, overdue, location) rows, and its params;
+    None when the filters can match nothing (Django then compiles no SQL at all)."""
     rows = queryset.annotate(
         is_overdue=Case(
             When(overdue_q(now), then=Value(True)),
@@ -139,7 +141,10 @@ def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, l
             output_field=BooleanField(),
         ),
     ).values_list("id", "kind", "category__code", "state", "supervised", "is_overdue", "location")
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
     return sql, list(params)
 
 
@@ -191,7 +196,10 @@ def incident_tile(
 ) -> bytes:
     """The MVT of tile z/x/y: matters as points from RAW_MIN_ZOOM on, cell aggregates below."""
     now = now or timezone.now()
-    source, source_params = _tile_source(filtered_incidents(user, filters, now), now)
+    compiled = _tile_source(filtered_incidents(user, filters, now), now)
+    if compiled is None:
+        return b""
+    source, source_params = compiled
     raw = z >= RAW_MIN_ZOOM
     template = _RAW_SQL if raw else _CLUSTER_SQL
     # The compiled ORM query uses %s placeholders: turn the named ones into positional ones too.
@@ -280,7 +288,10 @@ def heat_cells(
     weighted points whatever the number of matters.
     """
     now = now or timezone.now()
-    source, source_params = _tile_source(filtered_incidents(user, filters, now), now)
+    compiled = _tile_source(filtered_incidents(user, filters, now), now)
+    if compiled is None:
+        return []
+    source, source_params = compiled
     west, south, east, north = bbox
     cell = 40075016.68557849 / (256 * 2**zoom) * HEAT_CELL_PX
     named = {"w": west, "s": south, "e": east, "n": north, "cell": cell, "limit": HEAT_MAX_CELLS}

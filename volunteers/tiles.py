@@ -3,9 +3,9 @@
 Raw SQL for the same reason as ``incidents.tiles``: ``ST_AsMVT`` has no ORM expression. The units
 a user may see are built with the ORM (their home area nests with the user's jurisdiction: it lies
 inside it, or it covers it and so serves it) and wrapped. A county has a few hundred units, so
-every zoom gets one feature per unit. No phone numbers, no member names: id, name, kind, status (and its label in the
-request's language),
-load, capacity, stale and the position's age in minutes.
+every zoom gets one feature per unit. No phone numbers, no member names: id, name, kind, status
+(and its label in the request's language), load, capacity, stale and the position's age in
+minutes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -64,7 +65,10 @@ def responder_tile(user: object, z: int, x: int, y: int, now: dt.datetime | None
     rows = visible_responders(user).values_list(
         "id", "name", "kind", "status", "load", "capacity", "position_at", "position"
     )
-    source, source_params = rows.query.sql_with_params()
+    try:
+        source, source_params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a user who may see no unit: Django compiles no SQL
+        return b""
     margin = (40075016.68557849 / 2**z) * BUFFER / EXTENT
     labels = json.dumps({value: str(label) for value, label in ResponderStatus.choices})
     params = [

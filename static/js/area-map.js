@@ -462,7 +462,7 @@
         el('dl', {class: 'facts'},
           ...row(o.statusLabel, p.status_label || p.status),
           ...row(o.loadLabel, `${p.load} / ${p.capacity}`),
-          ...row(o.positionAge, format(o.minutesAgo, {minutes: p.age_min}))),
+          ...row(o.positionAge, `${p.age_min} ${o.minutesAgo}`)),
         p.stale ? el('p', {class: 'notice'}, o.stale) : null,
       );
     }
