@@ -9,7 +9,8 @@ rules), compiled to SQL and wrapped in raw SQL, because Django has no expression
   ``CLUSTER_CELLS`` × ``CLUSTER_CELLS`` cells per tile (in Web Mercator), one feature per cell
   with its count, counts per kind and overdue count, at the cell's mean position. A z10 tile of a
   million matters thus holds at most a few hundred features.
-- From ``RAW_MIN_ZOOM`` on, one feature per matter: id, kind, category, state, overdue,
+- From ``RAW_MIN_ZOOM`` on, one feature per matter: id (as the feature id and as a property, which
+  Leaflet.VectorGrid hands to click handlers), kind, category, state, overdue,
   supervised. Never any party's personal data, nor the title or description (the side panel asks
   the detail API, which applies the privacy rules).
 """
@@ -154,12 +155,12 @@ _RAW_SQL = """
 WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m),
 box AS (SELECT m, ST_Transform(ST_Expand(m, %(margin)s), 4326) AS g FROM env),
 pts AS (
-  SELECT s.id, s.kind, s.category, s.state, s.supervised, s.overdue,
+  SELECT s.id AS fid, s.id, s.kind, s.category, s.state, s.supervised, s.overdue,
          ST_AsMVTGeom(ST_Transform(s.location, 3857), box.m, %(extent)s, %(buffer)s, true) AS geom
   FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
   WHERE s.location && box.g
 )
-SELECT ST_AsMVT(pts, %(layer)s, %(extent)s, 'geom', 'id') FROM pts WHERE geom IS NOT NULL
+SELECT ST_AsMVT(pts, %(layer)s, %(extent)s, 'geom', 'fid') FROM pts WHERE geom IS NOT NULL
 """
 
 _CLUSTER_SQL = """

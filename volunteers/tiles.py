@@ -47,7 +47,7 @@ WITH box AS (
   SELECT ST_TileEnvelope(%s, %s, %s) AS m
 ),
 units AS (
-  SELECT s.id, s.name, s.kind, s.status, %s::jsonb ->> s.status AS status_label,
+  SELECT s.id AS fid, s.id, s.name, s.kind, s.status, %s::jsonb ->> s.status AS status_label,
          s.load, s.capacity,
          s.position_at < %s AS stale,
          floor(extract(epoch FROM (now() - s.position_at)) / 60)::int AS age_min,
@@ -55,7 +55,7 @@ units AS (
   FROM ({source}) AS s(id, name, kind, status, load, capacity, position_at, position), box
   WHERE s.position && ST_Transform(ST_Expand(box.m, %s), 4326)
 )
-SELECT ST_AsMVT(units, %s, %s, 'geom', 'id') FROM units WHERE geom IS NOT NULL
+SELECT ST_AsMVT(units, %s, %s, 'geom', 'fid') FROM units WHERE geom IS NOT NULL
 """
 
 

@@ -60,6 +60,8 @@
 
   // Half-step zooms let the county fill the window; tiles scale cleanly at .5.
   const map = L.map('area-map', {center: [35.0, 105.0], zoom: 5, zoomSnap: 0.5});
+  // The browser tests and the benchmark place clicks with it (latLngToContainerPoint).
+  window.PinganAreaMap = map;
   map.attributionControl.setPrefix('Leaflet');
   LEVELS.forEach((level, index) => {
     map.createPane(`areas-${level}`).style.zIndex = String(401 + index);
@@ -262,8 +264,22 @@
   // URLs in the template): this script knows no other app.
 
   function operationsLayers(o) {
-    // Leaflet.VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.8 removed.
+    // Leaflet.VectorGrid 1.3 against Leaflet 1.9: it calls L.DomEvent.fakeStop (removed in 1.8),
+    // and its point features have no latlng, which Leaflet 1.9 reads for every mouse event on a
+    // small marker. Give them theirs (tile pixel + tile offset) before the event is fired.
     if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = (event) => { event._stopped = true; };
+    if (!L.Canvas.Tile.prototype._pinganPatched) {
+      const fire = L.Canvas.Tile.prototype._fireEvent;
+      L.Canvas.Tile.prototype._fireEvent = function (layers, event, type) {
+        for (const layer of layers) {
+          if (layer._point && !layer._latlng) {
+            layer._latlng = this._map.layerPointToLatLng(layer._point.add(this.getOffset()));
+          }
+        }
+        return fire.call(this, layers, event, type);
+      };
+      L.Canvas.Tile.prototype._pinganPatched = true;
+    }
     map.createPane('matters').style.zIndex = '440';
     map.createPane('heat').style.zIndex = '435';
     map.getPane('heat').style.pointerEvents = 'none';

@@ -38,7 +38,8 @@ def test_raw_tile_holds_each_visible_matter_without_personal_data(client, people
     assert props["category"] == "neighbours"
     assert props["state"] == "received"
     assert props["overdue"] is False
-    assert set(props) == {"kind", "category", "state", "supervised", "overdue"}
+    assert props["id"] == incident.pk
+    assert set(props) == {"id", "kind", "category", "state", "supervised", "overdue"}
     assert incident.title.encode() not in client.get(tile_url(*IN_GRID_A1_SOUTH, 16)).content
 
 
