@@ -105,7 +105,7 @@ def test_leader_opens_the_heatmap_for_last_month_and_a_township(open_page, peopl
     page = open_page(people["boss"], "/map/", locale="en-GB")
     wait_for_matters(page)
     page.locator(".leaflet-control-layers").hover()
-    page.get_by_label("Heatmap").check()
+    page.get_by_role("checkbox", name="Heatmap", exact=True).check()
     page.select_option("#filter-state", "all")
     page.select_option("#filter-period", "last_month")
     with page.expect_response(re.compile(r"/tiles/incidents/heat\.json\?.*area=621122100000")) as r:
