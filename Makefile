@@ -57,6 +57,8 @@ bench: db
 	@$(MANAGE) load_demo_incidents
 	$(PY) bench/locate.py
 	$(PY) bench/intake.py
+	@$(MANAGE) collectstatic --no-input -v 0
+	$(PY) bench/map.py
 
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'

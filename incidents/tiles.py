@@ -5,7 +5,8 @@ may see and the map's filters are built with the ORM (``visible_incidents`` and 
 rules), compiled to SQL and wrapped in raw SQL, because Django has no expression for
 ``ST_AsMVT``/``ST_TileEnvelope`` and the aggregation below must run in the database.
 
-- Below ``RAW_MIN_ZOOM`` the points are aggregated on the server: snapped to a grid of
+- Below ``RAW_MIN_ZOOM`` (and in a raw tile that would hold more than ``RAW_MAX_FEATURES``) the
+  points are aggregated on the server: snapped to a grid of
   ``CLUSTER_CELLS`` × ``CLUSTER_CELLS`` cells per tile (in Web Mercator), one feature per cell
   with its count, counts per kind and overdue count, at the cell's mean position. A z10 tile of a
   million matters thus holds at most a few hundred features.
@@ -35,6 +36,9 @@ from incidents.queries import overdue_q, visibility_q
 
 LAYER = "matters"
 RAW_MIN_ZOOM = 14
+# A raw tile holding more matters than this (a dense town at z14) is aggregated like a low-zoom
+# one, so no tile grows past a few tens of KB whatever the density.
+RAW_MAX_FEATURES = 4000
 CLUSTER_CELLS = 32  # per tile side below RAW_MIN_ZOOM: 8 screen pixels a cell at 256 px tiles
 EXTENT = 4096
 BUFFER = 64
@@ -159,16 +163,23 @@ pts AS (
          ST_AsMVTGeom(ST_Transform(s.location, 3857), box.m, %(extent)s, %(buffer)s, true) AS geom
   FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
   WHERE s.location && box.g
+  LIMIT %(limit)s
 )
-SELECT ST_AsMVT(pts, %(layer)s, %(extent)s, 'geom', 'fid') FROM pts WHERE geom IS NOT NULL
+SELECT ST_AsMVT(pts, %(layer)s, %(extent)s, 'geom', 'fid'), count(*) FROM pts
+WHERE geom IS NOT NULL
 """
 
+# Web Mercator by arithmetic (x = R·λ, y = R·ln tan(π/4 + φ/2)): the same numbers as
+# ST_Transform(…, 3857) for points, at a fraction of the cost per row, which matters when a low-zoom
+# tile aggregates hundreds of thousands of matters.
 _CLUSTER_SQL = """
 WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m),
 box AS (SELECT m, ST_Transform(m, 4326) AS g, (ST_XMax(m) - ST_XMin(m)) / %(cells)s AS cell
         FROM env),
 pts AS (
-  SELECT s.kind, s.overdue, ST_Transform(s.location, 3857) AS p, box.cell
+  SELECT s.kind, s.overdue, box.cell,
+         6378137.0 * radians(ST_X(s.location)) AS px,
+         6378137.0 * ln(tan(pi() / 4 + radians(ST_Y(s.location)) / 2)) AS py
   FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
   WHERE s.location && box.g
 ),
@@ -179,16 +190,16 @@ cells AS (
          count(*) FILTER (WHERE kind = 'petition') AS petition,
          count(*) FILTER (WHERE kind = 'request') AS request,
          count(*) FILTER (WHERE overdue) AS overdue,
-         ST_MakePoint(avg(ST_X(p)), avg(ST_Y(p))) AS centre
+         ST_MakePoint(avg(px), avg(py)) AS centre
   FROM pts
-  GROUP BY floor(ST_X(p) / cell), floor(ST_Y(p) / cell)
+  GROUP BY floor(px / cell), floor(py / cell)
 ),
 feats AS (
   SELECT count, dispute, hazard, petition, request, overdue,
          ST_AsMVTGeom(ST_SetSRID(centre, 3857), box.m, %(extent)s, %(buffer)s, true) AS geom
   FROM cells, box
 )
-SELECT ST_AsMVT(feats, %(layer)s, %(extent)s, 'geom') FROM feats WHERE geom IS NOT NULL
+SELECT ST_AsMVT(feats, %(layer)s, %(extent)s, 'geom'), 0 FROM feats WHERE geom IS NOT NULL
 """
 
 
@@ -201,9 +212,6 @@ def incident_tile(
     if compiled is None:
         return b""
     source, source_params = compiled
-    raw = z >= RAW_MIN_ZOOM
-    template = _RAW_SQL if raw else _CLUSTER_SQL
-    # The compiled ORM query uses %s placeholders: turn the named ones into positional ones too.
     named = {
         "z": z,
         "x": x,
@@ -212,16 +220,25 @@ def incident_tile(
         "buffer": BUFFER,
         "layer": LAYER,
         "cells": CLUSTER_CELLS,
-        "margin": 0.0,
-    }
-    if raw:
         # Points within the buffer of the neighbouring tiles are drawn too (markers cut at edges).
-        named["margin"] = (40075016.68557849 / 2**z) * BUFFER / EXTENT
+        "margin": (40075016.68557849 / 2**z) * BUFFER / EXTENT,
+        "limit": RAW_MAX_FEATURES + 1,
+    }
+    if z >= RAW_MIN_ZOOM:
+        body, count = _run(_RAW_SQL, source, named, source_params)
+        if count <= RAW_MAX_FEATURES:
+            return body
+    return _run(_CLUSTER_SQL, source, named, source_params)[0]
+
+
+def _run(template: str, source: str, named: dict, source_params: list) -> tuple[bytes, int]:
+    # The compiled ORM query uses %s placeholders: the named ones become positional ones too.
     sql, params = _positional(template.format(source=source), named, source_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
+    body = bytes(row[0]) if row and row[0] is not None else b""
+    return body, (row[1] if row else 0)
 
 
 def _positional(template: str, named: dict, source_params: list) -> tuple[str, list]:
@@ -257,17 +274,15 @@ class HeatCell:
 
 
 _HEAT_SQL = """
-WITH box AS (
-  SELECT ST_Transform(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326), 3857) AS m
-),
-pts AS (
-  SELECT ST_Transform(s.location, 3857) AS p
+WITH pts AS (
+  SELECT 6378137.0 * radians(ST_X(s.location)) AS px,
+         6378137.0 * ln(tan(pi() / 4 + radians(ST_Y(s.location)) / 2)) AS py
   FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location)
   WHERE s.location && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
 ),
 cells AS (
-  SELECT count(*) AS count, avg(ST_X(p)) AS x, avg(ST_Y(p)) AS y
-  FROM pts GROUP BY floor(ST_X(p) / %(cell)s), floor(ST_Y(p) / %(cell)s)
+  SELECT count(*) AS count, avg(px) AS x, avg(py) AS y
+  FROM pts GROUP BY floor(px / %(cell)s), floor(py / %(cell)s)
 )
 SELECT ST_Y(g), ST_X(g), count FROM (
   SELECT ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 3857), 4326) AS g, count FROM cells

@@ -166,3 +166,14 @@ def test_demo_sized_tile_stays_small(client, people, intake):
     client.force_login(people["county"])
     response = client.get(tile_url(*IN_GRID_A1_SOUTH, 12))
     assert len(gzip.compress(response.content)) < 1000
+
+
+def test_a_raw_tile_with_too_many_matters_is_aggregated(client, people, intake, monkeypatch):
+    from incidents import tiles
+
+    for _ in range(3):
+        intake()
+    monkeypatch.setattr(tiles, "RAW_MAX_FEATURES", 2)
+    client.force_login(people["county"])
+    found = features(client.get(tile_url(*IN_GRID_A1_SOUTH, RAW_MIN_ZOOM)))
+    assert [f.properties["count"] for f in found] == [3]
