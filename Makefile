@@ -61,6 +61,8 @@ bench: db
 	$(PY) bench/intake.py
 	$(PY) bench/dispatch.py
 	$(PY) bench/hotspots.py
+	@$(MANAGE) collectstatic --no-input -v 0
+	$(PY) bench/map.py
 
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'

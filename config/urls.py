@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/", include("analytics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("tiles/", include("incidents.tile_urls")),
+    path("tiles/", include("volunteers.tile_urls")),
     path("incidents/", include("incidents.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("volunteers.urls")),

@@ -247,6 +247,8 @@ class Incident(models.Model):
             models.Index(fields=["category", "received_at"], name="incident_category_time_idx"),
             models.Index(fields=["handling_unit", "state"], name="incident_unit_state_idx"),
             models.Index(fields=["received_at"], name="incident_received_idx"),
+            # The map tiles' ETag reads max(updated_at) on every request.
+            models.Index(fields=["updated_at"], name="incident_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

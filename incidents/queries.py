@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import Role
-from gridmap.models import AREA_SHAPE_FIELDS
+from gridmap.models import AREA_SHAPE_FIELDS, Area
 from gridmap.scoping import user_area
 from incidents.choices import OPEN_STATES, UnitKind
 from incidents.models import Category, HandlingUnit, Incident
@@ -30,12 +30,11 @@ def visibility_q(user: object) -> Q:
     if area is None:
         return Q(pk__in=[])
     prefix = area.code_prefix
-    return (
-        Q(grid__code__startswith=prefix)
-        | Q(handling_unit__area__code__startswith=prefix)
-        | Q(handling_unit__in=HandlingUnit.objects.filter(members=user).values("pk"))
-        | Q(reporter=user)
-    )
+    # Semi-joins on small tables (areas, units) rather than joins: the planner hashes them once,
+    # and the map's tiles (incidents.tiles) can drive the query from the location index.
+    grids = Area.objects.filter(code__startswith=prefix).values("pk")
+    units = HandlingUnit.objects.filter(Q(area__code__startswith=prefix) | Q(members=user))
+    return Q(grid__in=grids) | Q(handling_unit__in=units.values("pk")) | Q(reporter=user)
 
 
 def visible_incident_by_pk(user: object, pk: int) -> Incident | None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this machine is missing for Pingan Grid: system packages (PostgreSQL + PostGIS,
-# GDAL, gettext) through apt, and the pinned Python requirements into .venv.
+# GDAL, gettext, Chromium and CJK fonts for the browser tests) through apt, and the pinned Python
+# requirements into .venv.
 # Idempotent: a second run checks and returns in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
   need_pkg "postgresql-${pg_major}-postgis-3"
 fi
-for pkg in gdal-bin gettext python3-venv wrk libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils libharfbuzz-subset0; do need_pkg "$pkg"; done
+# fonts-noto-cjk + poppler-utils + libharfbuzz-subset0: briefing PDFs (WeasyPrint) and their PNG pages;
+# chromium: the Playwright browser tests (tests/browser) and docs screenshots.
+for pkg in gdal-bin gettext python3-venv wrk libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils libharfbuzz-subset0 chromium; do need_pkg "$pkg"; done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   as_root apt-get update -qq

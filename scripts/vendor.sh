@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ -d node_modules/leaflet ] && [ -d node_modules/ol ] || npm ci --no-audit --no-fund
+for pkg in leaflet ol leaflet.vectorgrid leaflet.heat; do
+  [ -d "node_modules/$pkg" ] || { npm ci --no-audit --no-fund; break; }
+done
 
 vendor=static/vendor
 
-rm -rf "$vendor/leaflet" "$vendor/ol"
-mkdir -p "$vendor/leaflet/images" "$vendor/ol"
+rm -rf "$vendor/leaflet" "$vendor/ol" "$vendor/leaflet.vectorgrid" "$vendor/leaflet.heat"
+mkdir -p "$vendor/leaflet/images" "$vendor/ol" "$vendor/leaflet.vectorgrid" "$vendor/leaflet.heat"
 
 # Leaflet: the built dist/ (script, its source map, stylesheet, control/marker images) + licence.
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
@@ -25,7 +27,17 @@ sed '/^\/\/# sourceMappingURL=/d' node_modules/ol/dist/ol.js > "$vendor/ol/ol.js
 cp node_modules/ol/ol.css "$vendor/ol/ol.css"
 cp node_modules/ol/LICENSE.md "$vendor/ol/LICENSE.md"
 
-for pkg in leaflet ol; do
+# Leaflet.VectorGrid (Mapbox Vector Tiles of matters and responders): the bundle that includes
+# pbf and vector-tile; Beerware licence, quoted from its README (the package has no LICENSE file),
+# with the BSD/ISC notices of the bundled libraries named there.
+cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.js \
+   node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.js.map "$vendor/leaflet.vectorgrid/"
+sed -n '/^## Legalese/,$p' node_modules/leaflet.vectorgrid/README.md > "$vendor/leaflet.vectorgrid/LICENSE"
+
+# Leaflet.heat (the heat layer, fed with counts aggregated on the server) + licence.
+cp node_modules/leaflet.heat/dist/leaflet-heat.js node_modules/leaflet.heat/LICENSE "$vendor/leaflet.heat/"
+
+for pkg in leaflet ol leaflet.vectorgrid leaflet.heat; do
   version=$(node -p "require('./node_modules/$pkg/package.json').version")
   echo "$pkg $version (npm)" > "$vendor/$pkg/VERSION"
   echo "vendored $pkg $version into $vendor/$pkg"

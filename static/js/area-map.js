@@ -60,6 +60,8 @@
 
   // Half-step zooms let the county fill the window; tiles scale cleanly at .5.
   const map = L.map('area-map', {center: [35.0, 105.0], zoom: 5, zoomSnap: 0.5});
+  // The browser tests and the benchmark place clicks with it (latLngToContainerPoint).
+  window.PinganAreaMap = map;
   map.attributionControl.setPrefix('Leaflet');
   LEVELS.forEach((level, index) => {
     map.createPane(`areas-${level}`).style.zIndex = String(401 + index);
@@ -257,71 +259,238 @@
     if (map.hasLayer(overlays.grid)) loadGrids();
   });
 
-  // --- open matters (logged-in users only; issue 5 replaces this with vector tiles) ------------
+  // --- operations layers (signed-in users): matters and responders as vector tiles, heatmap ----
+  // The tile URLs and every text come from #ops-layers (rendered by the incidents/volunteers
+  // URLs in the template): this script knows no other app.
 
-  function mattersOverlay(o) {
-    const layer = L.featureGroup();
-    layerControl.addOverlay(layer, o.name);
-    // Above areas, outlines and labels, so every marker can be clicked.
+  function operationsLayers(o) {
+    // Leaflet.VectorGrid 1.3 against Leaflet 1.9: it calls L.DomEvent.fakeStop (removed in 1.8),
+    // and its point features have no latlng, which Leaflet 1.9 reads for every mouse event on a
+    // small marker. Give them theirs (tile pixel + tile offset) before the event is fired.
+    if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = (event) => { event._stopped = true; };
+    if (!L.Canvas.Tile.prototype._pinganPatched) {
+      const fire = L.Canvas.Tile.prototype._fireEvent;
+      L.Canvas.Tile.prototype._fireEvent = function (layers, event, type) {
+        for (const layer of layers) {
+          if (layer._point && !layer._latlng) {
+            layer._latlng = this._map.layerPointToLatLng(layer._point.add(this.getOffset()));
+          }
+        }
+        return fire.call(this, layers, event, type);
+      };
+      L.Canvas.Tile.prototype._pinganPatched = true;
+    }
     map.createPane('matters').style.zIndex = '440';
-    let timer = null;
-    let request = null;
-
-    function popup(p) {
-      const marks = [p.overdue ? el('span', {class: 'badge badge-overdue'}, o.overdue) : null,
-        p.supervised ? el('span', {class: 'badge'}, `★ ${o.supervised}`) : null];
-      return el('div', {class: 'matter-popup'},
-        el('strong', {}, p.title),
-        el('p', {}, `${p.number} · ${p.kind_label} · ${p.category_label} · ${p.state_label}`),
-        el('p', {}, ...marks),
-        el('a', {href: o.detailUrl.replace('/0/', `/${encodeURIComponent(p.id)}/`)}, o.open));
-    }
-
-    function draw(features) {
-      layer.clearLayers();
-      for (const feature of features) {
-        const p = feature.properties;
-        const [lon, lat] = feature.geometry.coordinates;
-        L.circleMarker([lat, lon], {
-          pane: 'matters', radius: 6, fillColor: KIND_COLORS[p.kind] || '#555', fillOpacity: 0.9,
-          color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5,
-        }).bindPopup(() => popup(p)).addTo(layer);
-      }
-    }
-
-    async function load() {
-      const on = map.hasLayer(layer);
-      const closeEnough = map.getZoom() >= Number(o.minZoom);
-      setStatus('matters', on && !closeEnough ? o.hint : null);
-      if (request) request.abort();
-      if (!on || !closeEnough) return layer.clearLayers();
-      request = new AbortController();
-      const box = map.getBounds();
-      const params = new URLSearchParams({
-        bbox: [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()].map((v) => v.toFixed(6)).join(','),
-        page_size: '500',
-      });
-      for (const state of ['received', 'assessed', 'routed', 'in_progress']) params.append('state', state);
-      try {
-        const {body} = await getJson(`${o.url}?${params}`, request.signal);
-        draw(body.features || []);
-        setStatus('mattersError', null);
-      } catch (error) {
-        if (error.name !== 'AbortError') setStatus('mattersError', o.error);
-      }
-    }
-
-    const later = () => {
-      clearTimeout(timer);
-      timer = setTimeout(load, 300);
+    map.createPane('heat').style.zIndex = '435';
+    map.getPane('heat').style.pointerEvents = 'none';
+    const filters = {kind: '', category: '', state: 'open', period: '', area: ''};
+    const tileTemplate = (url) => url.replace(/\/0\/0\/0\.pbf$/, '/{z}/{x}/{y}.pbf');
+    const query = () => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+      return params.toString();
     };
-    map.on('moveend', later);
+    const STATUS_COLORS = {available: '#2e7d32', offered: '#f9a825', en_route: '#1565c0',
+      on_scene: '#6a1b9a', off_duty: '#757575'};
+
+    function dominantKind(p) {
+      let best = 'dispute';
+      for (const kind of ['dispute', 'hazard', 'petition', 'request']) if ((p[kind] || 0) > (p[best] || 0)) best = kind;
+      return best;
+    }
+
+    function matterStyle(p) {
+      if (p.count !== undefined) {
+        // A server-side cluster: size by count, colour by its commonest kind, red ring if overdue.
+        const radius = Math.min(22, 4 + 3 * Math.log2(p.count + 1));
+        return {radius, fill: true, fillColor: KIND_COLORS[dominantKind(p)], fillOpacity: 0.75,
+          color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5, stroke: true};
+      }
+      return {radius: 6, fill: true, fillColor: KIND_COLORS[p.kind] || '#555', fillOpacity: 0.9,
+        color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5, stroke: true};
+    }
+
+    let mattersLayer = null;
+    const mattersGroup = L.layerGroup();
+    function buildMatters() {
+      if (mattersLayer) mattersGroup.removeLayer(mattersLayer);
+      mattersLayer = L.vectorGrid.protobuf(`${tileTemplate(o.tiles)}?${query()}`, {
+        pane: 'matters', rendererFactory: L.canvas.tile, interactive: true, maxNativeZoom: 18,
+        vectorTileLayerStyles: {matters: (p) => matterStyle(p)},
+        getFeatureId: (feature) => feature.properties.id,
+      });
+      mattersLayer.on('click', (event) => {
+        L.DomEvent.stopPropagation(event);
+        const p = event.layer.properties;
+        if (p.count !== undefined) {
+          map.setView(event.latlng, Math.min(map.getZoom() + 2, Number(o.rawMinZoom)));
+        } else {
+          showMatter(p.id);
+        }
+      });
+      mattersLayer.on('load', () => {
+        // Milliseconds since navigation start: the browser tests wait for it, bench/map.py reads it.
+        map.getContainer().dataset.mattersLoaded = String(Math.round(performance.now()));
+      });
+      mattersGroup.addLayer(mattersLayer);
+    }
+    buildMatters();
+
+    const respondersGroup = L.layerGroup();
+    if (o.responderTiles) {
+      const responders = L.vectorGrid.protobuf(tileTemplate(o.responderTiles), {
+        pane: 'matters', rendererFactory: L.canvas.tile, interactive: true,
+        vectorTileLayerStyles: {responders: (p) => ({
+          radius: 7, fill: true, fillColor: STATUS_COLORS[p.status] || '#555',
+          fillOpacity: p.stale ? 0.3 : 0.95, color: '#263238', weight: p.stale ? 1 : 2,
+          opacity: p.stale ? 0.4 : 1, dashArray: p.stale ? '2 2' : null,
+        })},
+      });
+      responders.on('click', (event) => {
+        L.DomEvent.stopPropagation(event);
+        showResponder(event.layer.properties);
+      });
+      respondersGroup.addLayer(responders);
+    }
+
+    // Heatmap: counts per screen cell aggregated in the database, drawn by Leaflet.heat.
+    const heatGroup = L.layerGroup();
+    let heat = null;
+    let heatRequest = null;
+    async function loadHeat() {
+      if (!map.hasLayer(heatGroup)) return;
+      if (heatRequest) heatRequest.abort();
+      heatRequest = new AbortController();
+      const box = map.getBounds();
+      const params = new URLSearchParams(query());
+      params.set('bbox', [Math.max(-180, box.getWest()), Math.max(-85, box.getSouth()),
+        Math.min(180, box.getEast()), Math.min(85, box.getNorth())].map((v) => v.toFixed(5)).join(','));
+      params.set('zoom', String(Math.round(map.getZoom())));
+      try {
+        const {body} = await getJson(`${o.heat}?${params}`, heatRequest.signal);
+        const points = body.cells.map(([lat, lon, count]) => [lat, lon, count]);
+        if (heat) heatGroup.removeLayer(heat);
+        heat = L.heatLayer(points, {pane: 'heat', radius: 22, blur: 18, max: Math.max(1, body.max * 0.6),
+          minOpacity: 0.3});
+        heatGroup.addLayer(heat);
+        map.getContainer().dataset.heatCells = String(points.length);
+        setStatus('heat', points.length ? null : o.heatEmpty);
+      } catch (error) {
+        if (error.name !== 'AbortError') setStatus('heat', o.error);
+      }
+    }
+
+    layerControl.addOverlay(mattersGroup, o.name);
+    if (o.responderTiles) layerControl.addOverlay(respondersGroup, o.respondersName);
+    layerControl.addOverlay(heatGroup, o.heatName);
     map.on('overlayadd overlayremove', (event) => {
-      if (event.layer === layer) load();
+      if (event.layer === heatGroup) {
+        if (event.type === 'overlayadd') loadHeat();
+        else setStatus('heat', null);
+      }
     });
+    map.on('moveend', () => loadHeat());
+
+    // --- filters ---
+    function select(name, label, choices, allLabel) {
+      const node = el('select', {name, id: `filter-${name}`});
+      if (allLabel !== null) node.append(el('option', {value: ''}, allLabel));
+      for (const choice of choices) node.append(el('option', {value: choice.value}, choice.label));
+      node.value = filters[name];
+      node.addEventListener('change', () => {
+        filters[name] = node.value;
+        if (name === 'area' && node.value) selectArea(node.value, {fit: true, drill: false});
+        applyFilters();
+      });
+      return el('label', {}, el('span', {}, label), node);
+    }
+
+    function applyFilters() {
+      buildMatters();
+      loadHeat();
+    }
+
+    // Folded on a phone (a summary line), open on a desktop.
+    const Filters = L.Control.extend({
+      options: {position: 'topleft'},
+      onAdd() {
+        const attrs = {class: 'map-filters leaflet-bar', id: 'map-filters'};
+        if (window.innerWidth >= 700) attrs.open = '';
+        const details = el('details', attrs, el('summary', {}, o.filtersTitle));
+        this.box = el('form', {'aria-label': o.filtersTitle});
+        this.box.addEventListener('submit', (event) => event.preventDefault());
+        details.append(this.box);
+        L.DomEvent.disableClickPropagation(details);
+        L.DomEvent.disableScrollPropagation(details);
+        return details;
+      },
+    });
+    const filterControl = new Filters().addTo(map);
+
+    getJson(o.filters).then(({body}) => {
+      const box = filterControl.box;
+      box.append(select('kind', o.kindLabel, body.kinds, o.any));
+      box.append(select('category', o.categoryLabel, body.categories, o.any));
+      box.append(select('state', o.stateLabel, body.states, null));
+      box.append(select('period', o.periodLabel, body.periods, o.anyTime));
+      loadLevel('township').then(() => {
+        const townships = [];
+        shapes.township.eachLayer((layer) => townships.push(
+          {value: layer.feature.properties.code, label: layer.feature.properties.name}));
+        townships.sort((a, b) => a.value.localeCompare(b.value));
+        box.append(select('area', o.areaLabel, townships, o.wholeJurisdiction));
+      }).catch(() => {});
+    }).catch(() => setStatus('filters', o.error));
+
+    // --- side panel for a matter or a responder ---
+    async function showMatter(id) {
+      showPanel(el('p', {class: 'muted'}, t.loading));
+      let p;
+      try {
+        const {status, body} = await getJson(o.detailApi.replace('/0/', `/${encodeURIComponent(id)}/`));
+        if (status === 404) throw new Error('gone');
+        p = body.properties;
+      } catch (error) {
+        showPanel(el('p', {class: 'error'}, o.error));
+        return;
+      }
+      const marks = el('p', {},
+        p.overdue ? el('span', {class: 'badge badge-overdue'}, o.overdue) : null,
+        p.supervised ? el('span', {class: 'badge'}, `★ ${o.supervised}`) : null);
+      const actions = el('p', {class: 'panel-actions'},
+        el('a', {class: 'button', href: o.detailUrl.replace('/0/', `/${encodeURIComponent(id)}/`)}, o.open));
+      if (o.consoleUrl && ['received', 'assessed', 'routed', 'in_progress'].includes(p.state)) {
+        actions.append(' ', el('a', {class: 'button', id: 'panel-dispatch',
+          href: o.consoleUrl.replace('/0/', `/${encodeURIComponent(id)}/`)}, o.dispatch));
+      }
+      showPanel(
+        el('p', {class: 'muted'}, p.number),
+        el('h2', {class: 'matter-title'}, p.title),
+        marks,
+        el('dl', {class: 'facts'},
+          ...row(o.kindLabel, p.kind_label), ...row(o.categoryLabel, p.category_label),
+          ...row(o.stateLabel, p.state_label), ...row(o.dueLabel, new Date(p.due_at).toLocaleString()),
+          ...row(t.levels.grid, p.grid_name || t.unknown),
+          ...row(o.unitLabel, p.handling_unit_name || t.unknown)),
+        actions,
+      );
+    }
+
+    function showResponder(p) {
+      showPanel(
+        el('h2', {}, p.name),
+        el('dl', {class: 'facts'},
+          ...row(o.statusLabel, p.status_label || p.status),
+          ...row(o.loadLabel, `${p.load} / ${p.capacity}`),
+          ...row(o.positionAge, `${p.age_min} ${o.minutesAgo}`)),
+        p.stale ? el('p', {class: 'notice'}, o.stale) : null,
+      );
+    }
+
+    mattersGroup.addTo(map);
   }
-  const overlayNode = document.getElementById('incident-overlay');
-  if (overlayNode) mattersOverlay(overlayNode.dataset);
+  const opsNode = document.getElementById('ops-layers');
+  if (opsNode) operationsLayers({...opsNode.dataset});
 
   // --- selection and side panel ----------------------------------------------------------------
 

@@ -464,13 +464,22 @@ def test_pages_load_nothing_from_other_hosts(client, people, page_urls):
         assert not EXTERNAL.search(html(client.get(url))), url
 
 
-def test_map_offers_open_matters_to_logged_in_users(client, people):
+def test_map_offers_matter_and_responder_tiles_to_logged_in_users(client, people):
     page = html(logged_in(client, people["county"]).get("/map/"))
 
-    assert 'id="incident-overlay"' in page
+    assert 'id="ops-layers"' in page
+    assert 'data-tiles="/tiles/incidents/0/0/0.pbf"' in page
+    assert 'data-responder-tiles="/tiles/responders/0/0/0.pbf"' in page
 
 
-def test_map_hides_open_matters_from_anonymous_visitors(client, network):
+def test_map_offers_grid_leaders_no_responders_and_no_console(client, people):
+    page = html(logged_in(client, people["leader_a1"]).get("/map/"))
+
+    assert 'data-responder-tiles=""' in page
+    assert 'data-console-url=""' in page
+
+
+def test_map_hides_matters_from_anonymous_visitors(client, network):
     page = html(client.get("/map/"))
 
-    assert 'id="incident-overlay"' not in page
+    assert 'id="ops-layers"' not in page

@@ -1,0 +1,317 @@
+"""Vector tiles of matters (Mapbox Vector Tiles from PostGIS), scoped to what a user may see.
+
+The read path of the operations map: one parameterised SQL statement per tile. The matters a user
+may see and the map's filters are built with the ORM (``visible_incidents`` and the queue's own
+rules), compiled to SQL and wrapped in raw SQL, because Django has no expression for
+``ST_AsMVT``/``ST_TileEnvelope`` and the aggregation below must run in the database.
+
+- Below ``RAW_MIN_ZOOM`` (and in a raw tile that would hold more than ``RAW_MAX_FEATURES``) the
+  points are aggregated on the server: snapped to a grid of
+  ``CLUSTER_CELLS`` × ``CLUSTER_CELLS`` cells per tile (in Web Mercator), one feature per cell
+  with its count, counts per kind and overdue count, at the cell's mean position. A z10 tile of a
+  million matters thus holds at most a few hundred features.
+- From ``RAW_MIN_ZOOM`` on, one feature per matter: id (as the feature id and as a property, which
+  Leaflet.VectorGrid hands to click handlers), kind, category, state, overdue,
+  supervised. Never any party's personal data, nor the title or description (the side panel asks
+  the detail API, which applies the privacy rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.utils import timezone
+
+from gridmap.choices import code_prefix
+from gridmap.models import Area
+from incidents.choices import OPEN_STATES, IncidentKind, State
+from incidents.models import Incident
+from incidents.queries import overdue_q, visibility_q
+
+LAYER = "matters"
+RAW_MIN_ZOOM = 14
+# A raw tile holding more matters than this (a dense town at z14) is aggregated like a low-zoom
+# one, so no tile grows past a few tens of KB whatever the density.
+RAW_MAX_FEATURES = 4000
+CLUSTER_CELLS = 32  # per tile side below RAW_MIN_ZOOM: 8 screen pixels a cell at 256 px tiles
+EXTENT = 4096
+BUFFER = 64
+MAX_ZOOM = 22
+# Heat cells: a square of this many screen pixels at the requested zoom.
+HEAT_CELL_PX = 16
+HEAT_MAX_CELLS = 20000
+
+PERIODS = ("7d", "30d", "this_month", "last_month", "this_year", "last_year")
+STATE_GROUPS = ("open", "overdue", "closed", "all")
+
+
+class TileFilterError(ValueError):
+    """A filter parameter that cannot be read; the message names it."""
+
+
+@dataclass(frozen=True)
+class TileFilters:
+    """The map's filters, read from query parameters."""
+
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    state: str = "open"
+    period: str = ""
+    area: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> TileFilters:
+        kinds = tuple(sorted(set(query.getlist("kind"))))
+        if any(kind not in IncidentKind.values for kind in kinds):
+            raise TileFilterError("kind")
+        state = query.get("state") or "open"
+        if state not in STATE_GROUPS and state not in State.values:
+            raise TileFilterError("state")
+        period = query.get("period") or ""
+        if period and period not in PERIODS:
+            raise TileFilterError("period")
+        area = query.get("area") or ""
+        if area and not (area.isdigit() and len(area) in (12, 15)):
+            raise TileFilterError("area")
+        categories = tuple(sorted(set(query.getlist("category"))))
+        return cls(kinds=kinds, categories=categories, state=state, period=period, area=area)
+
+    def key(self) -> str:
+        return "|".join(
+            [",".join(self.kinds), ",".join(self.categories), self.state, self.period, self.area]
+        )
+
+
+def period_bounds(period: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a named period in the site's time zone."""
+    local = timezone.localtime(now)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "7d":
+        return now - dt.timedelta(days=7), now
+    if period == "30d":
+        return now - dt.timedelta(days=30), now
+    month_start = day.replace(day=1)
+    if period == "this_month":
+        return month_start, now
+    if period == "last_month":
+        previous = (month_start - dt.timedelta(days=1)).replace(day=1)
+        return previous, month_start
+    year_start = day.replace(month=1, day=1)
+    if period == "this_year":
+        return year_start, now
+    if period == "last_year":
+        return year_start.replace(year=year_start.year - 1), year_start
+    raise TileFilterError("period")
+
+
+def filtered_incidents(user: object, filters: TileFilters, now: dt.datetime) -> QuerySet[Incident]:
+    """The matters ``user`` may see that pass ``filters`` (the ORM builds and scopes them)."""
+    queryset = Incident.objects.filter(visibility_q(user))
+    if filters.kinds:
+        queryset = queryset.filter(kind__in=filters.kinds)
+    if filters.categories:
+        queryset = queryset.filter(category__code__in=filters.categories)
+    if filters.state == "open":
+        queryset = queryset.filter(state__in=OPEN_STATES)
+    elif filters.state == "overdue":
+        queryset = queryset.filter(overdue_q(now))
+    elif filters.state == "closed":
+        queryset = queryset.filter(state=State.CLOSED)
+    elif filters.state != "all":
+        queryset = queryset.filter(state=filters.state)
+    if filters.period:
+        start, end = period_bounds(filters.period, now)
+        queryset = queryset.filter(received_at__gte=start, received_at__lt=end)
+    if filters.area:
+        area = Area.objects.filter(code=filters.area).only("code", "level").first()
+        if area is None:
+            return queryset.none()
+        queryset = queryset.filter(grid__code__startswith=code_prefix(area.code, area.level))
+    return queryset
+
+
+def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, list] | None:
+    """SQL of (id, kind, category, state, supervised, overdue, location) rows, and its params;
+    None when the filters can match nothing (Django then compiles no SQL at all)."""
+    rows = queryset.annotate(
+        is_overdue=Case(
+            When(overdue_q(now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    ).values_list("id", "kind", "category__code", "state", "supervised", "is_overdue", "location")
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+# The envelope in 4326 lets the GiST index on ``location`` cut the rows (the points are stored in
+# WGS84); ST_Transform then runs only on the points of this tile plus its buffer.
+_RAW_SQL = """
+WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m),
+box AS (SELECT m, ST_Transform(ST_Expand(m, %(margin)s), 4326) AS g FROM env),
+pts AS (
+  SELECT s.id AS fid, s.id, s.kind, s.category, s.state, s.supervised, s.overdue,
+         ST_AsMVTGeom(ST_Transform(s.location, 3857), box.m, %(extent)s, %(buffer)s, true) AS geom
+  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
+  WHERE s.location && box.g
+  LIMIT %(limit)s
+)
+SELECT ST_AsMVT(pts, %(layer)s, %(extent)s, 'geom', 'fid'), count(*) FROM pts
+WHERE geom IS NOT NULL
+"""
+
+# Web Mercator by arithmetic (x = R·λ, y = R·ln tan(π/4 + φ/2)): the same numbers as
+# ST_Transform(…, 3857) for points, at a fraction of the cost per row, which matters when a low-zoom
+# tile aggregates hundreds of thousands of matters.
+_CLUSTER_SQL = """
+WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m),
+box AS (SELECT m, ST_Transform(m, 4326) AS g, (ST_XMax(m) - ST_XMin(m)) / %(cells)s AS cell
+        FROM env),
+pts AS (
+  SELECT s.kind, s.overdue, box.cell,
+         6378137.0 * radians(ST_X(s.location)) AS px,
+         6378137.0 * ln(tan(pi() / 4 + radians(ST_Y(s.location)) / 2)) AS py
+  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
+  WHERE s.location && box.g
+),
+cells AS (
+  SELECT count(*) AS count,
+         count(*) FILTER (WHERE kind = 'dispute') AS dispute,
+         count(*) FILTER (WHERE kind = 'hazard') AS hazard,
+         count(*) FILTER (WHERE kind = 'petition') AS petition,
+         count(*) FILTER (WHERE kind = 'request') AS request,
+         count(*) FILTER (WHERE overdue) AS overdue,
+         ST_MakePoint(avg(px), avg(py)) AS centre
+  FROM pts
+  GROUP BY floor(px / cell), floor(py / cell)
+),
+feats AS (
+  SELECT count, dispute, hazard, petition, request, overdue,
+         ST_AsMVTGeom(ST_SetSRID(centre, 3857), box.m, %(extent)s, %(buffer)s, true) AS geom
+  FROM cells, box
+)
+SELECT ST_AsMVT(feats, %(layer)s, %(extent)s, 'geom'), 0 FROM feats WHERE geom IS NOT NULL
+"""
+
+
+def incident_tile(
+    user: object, filters: TileFilters, z: int, x: int, y: int, now: dt.datetime | None = None
+) -> bytes:
+    """The MVT of tile z/x/y: matters as points from RAW_MIN_ZOOM on, cell aggregates below."""
+    now = now or timezone.now()
+    compiled = _tile_source(filtered_incidents(user, filters, now), now)
+    if compiled is None:
+        return b""
+    source, source_params = compiled
+    named = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "extent": EXTENT,
+        "buffer": BUFFER,
+        "layer": LAYER,
+        "cells": CLUSTER_CELLS,
+        # Points within the buffer of the neighbouring tiles are drawn too (markers cut at edges).
+        "margin": (40075016.68557849 / 2**z) * BUFFER / EXTENT,
+        "limit": RAW_MAX_FEATURES + 1,
+    }
+    if z >= RAW_MIN_ZOOM:
+        body, count = _run(_RAW_SQL, source, named, source_params)
+        if count <= RAW_MAX_FEATURES:
+            return body
+    return _run(_CLUSTER_SQL, source, named, source_params)[0]
+
+
+def _run(template: str, source: str, named: dict, source_params: list) -> tuple[bytes, int]:
+    # The compiled ORM query uses %s placeholders: the named ones become positional ones too.
+    sql, params = _positional(template.format(source=source), named, source_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    body = bytes(row[0]) if row and row[0] is not None else b""
+    return body, (row[1] if row else 0)
+
+
+def _positional(template: str, named: dict, source_params: list) -> tuple[str, list]:
+    """Replace ``%(name)s`` with ``%s`` in order, the source's own ``%s`` taking its params."""
+    params: list = []
+    filled = iter(source_params)
+
+    def swap(match: re.Match) -> str:
+        params.append(named[match.group(1)] if match.group(1) else next(filled))
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s|%s", swap, template), params
+
+
+def tile_version(user: object, filters: TileFilters, z: int, x: int, y: int) -> str:
+    """An ETag seed: what the tile depends on (user scope, filters, tile, data version)."""
+    with connection.cursor() as cursor:
+        # The newest change to any matter and the newest id: two index look-ups; they change with
+        # every intake and every workflow step (updated_at is auto_now; matters are not deleted).
+        cursor.execute("SELECT max(updated_at), max(id) FROM incidents_incident")
+        newest, count = cursor.fetchone()
+    area = getattr(getattr(user, "jurisdiction", None), "code", "")
+    minute = timezone.now().replace(second=0, microsecond=0)  # overdue marks move with time
+    seed = f"{user.pk}|{area}|{filters.key()}|{z}/{x}/{y}|{newest}|{count}|{minute:%Y%m%d%H%M}"
+    return hashlib.sha1(seed.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    lat: float
+    lon: float
+    count: int
+
+
+_HEAT_SQL = """
+WITH pts AS (
+  SELECT 6378137.0 * radians(ST_X(s.location)) AS px,
+         6378137.0 * ln(tan(pi() / 4 + radians(ST_Y(s.location)) / 2)) AS py
+  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location)
+  WHERE s.location && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
+),
+cells AS (
+  SELECT count(*) AS count, avg(px) AS x, avg(py) AS y
+  FROM pts GROUP BY floor(px / %(cell)s), floor(py / %(cell)s)
+)
+SELECT ST_Y(g), ST_X(g), count FROM (
+  SELECT ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 3857), 4326) AS g, count FROM cells
+  ORDER BY count DESC LIMIT %(limit)s
+) AS c
+"""
+
+
+def heat_cells(
+    user: object,
+    filters: TileFilters,
+    bbox: tuple[float, float, float, float],
+    zoom: int,
+    now: dt.datetime | None = None,
+) -> list[HeatCell]:
+    """Matter counts per square cell of HEAT_CELL_PX screen pixels at ``zoom`` inside ``bbox``.
+
+    The density is aggregated here, so the browser's heat layer draws at most HEAT_MAX_CELLS
+    weighted points whatever the number of matters.
+    """
+    now = now or timezone.now()
+    compiled = _tile_source(filtered_incidents(user, filters, now), now)
+    if compiled is None:
+        return []
+    source, source_params = compiled
+    west, south, east, north = bbox
+    cell = 40075016.68557849 / (256 * 2**zoom) * HEAT_CELL_PX
+    named = {"w": west, "s": south, "e": east, "n": north, "cell": cell, "limit": HEAT_MAX_CELLS}
+    sql, params = _positional(_HEAT_SQL.format(source=source), named, source_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [HeatCell(lat, lon, count) for lat, lon, count in cursor.fetchall()]
