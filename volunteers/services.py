@@ -279,10 +279,7 @@ def _offer(
         offered_at=at,
     )
     unit.load += 1
-    # An offer is the least advanced live step: it changes only an idle unit's status.
-    if unit.status == ResponderStatus.AVAILABLE:
-        unit.status = ResponderStatus.OFFERED
-    unit.save(update_fields=["load", "status"])
+    _save_unit(unit, offered=True)
     data = {"responder": unit.pk, "assignment": assignment.pk, "distance_m": distance}
     if reoffer_of is None:
         _record(incident, DispatchStep.ASSIGN, actor=assigned_by, at=at, note=reason, data=data)
@@ -292,9 +289,16 @@ def _offer(
     return assignment
 
 
-def _save_unit(unit: Responder) -> None:
-    """Save the locked unit's load and the status that follows from its live assignments."""
-    if unit.status != ResponderStatus.OFF_DUTY:  # set by hand; assignments do not change it
+def _save_unit(unit: Responder, *, offered: bool = False) -> None:
+    """Save the locked unit's load and the status that follows from its live assignments.
+
+    ``offered``: the change was one new offer. An offer is the least advanced live step, so it
+    moves only an idle unit, and the live assignments need not be read (the hot path of assign).
+    """
+    # Off duty is set by hand; assignments do not change it.
+    if offered and unit.status == ResponderStatus.AVAILABLE:
+        unit.status = ResponderStatus.OFFERED
+    elif not offered and unit.status != ResponderStatus.OFF_DUTY:
         live = set(
             Assignment.objects.filter(responder=unit, state__in=LIVE_ASSIGNMENT_STATES).values_list(
                 "state", flat=True
@@ -452,11 +456,16 @@ def _lock_assignment(assignment_id: int, *, skip_locked: bool) -> Assignment | N
     )
     if incident is None or assignment is None:
         return None
+    _attach_locked(assignment, incident)
+    return assignment
+
+
+def _attach_locked(assignment: Assignment, incident: Incident) -> None:
+    """Give the locked assignment its (locked) matter, then lock and give it its unit."""
     assignment.incident = incident
     assignment.responder = (
         responders_with_home().select_for_update(of=("self",)).get(pk=assignment.responder_id)
     )
-    return assignment
 
 
 def _take_step(
@@ -544,10 +553,7 @@ def end_live_assignments(*, incident: Incident, at: dt.datetime, **_signal: obje
     )
     ended = 0
     for assignment in live.order_by("pk"):
-        assignment.incident = incident
-        assignment.responder = (
-            responders_with_home().select_for_update(of=("self",)).get(pk=assignment.responder_id)
-        )
+        _attach_locked(assignment, incident)
         note = _("The matter was handled; the assignment ended with it.")
         _take_step(assignment, DispatchStep.CANCEL, actor=None, note=note, at=at)
         ended += 1
