@@ -28,8 +28,8 @@ from django.db import connection
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 
-from gridmap.choices import code_prefix
-from gridmap.models import Area
+from gridmap.choices import code_prefix, level_for_code
+from gridmap.scoping import user_area
 from incidents.choices import OPEN_STATES, IncidentKind, State
 from incidents.models import Incident
 from incidents.queries import overdue_q, visibility_q
@@ -77,7 +77,7 @@ class TileFilters:
         if period and period not in PERIODS:
             raise TileFilterError("period")
         area = query.get("area") or ""
-        if area and not (area.isdigit() and len(area) in (12, 15)):
+        if area and level_for_code(area) is None:
             raise TileFilterError("area")
         categories = tuple(sorted(set(query.getlist("category"))))
         return cls(kinds=kinds, categories=categories, state=state, period=period, area=area)
@@ -129,10 +129,9 @@ def filtered_incidents(user: object, filters: TileFilters, now: dt.datetime) -> 
         start, end = period_bounds(filters.period, now)
         queryset = queryset.filter(received_at__gte=start, received_at__lt=end)
     if filters.area:
-        area = Area.objects.filter(code=filters.area).only("code", "level").first()
-        if area is None:
-            return queryset.none()
-        queryset = queryset.filter(grid__code__startswith=code_prefix(area.code, area.level))
+        # The code says its level (a materialised path): no query per tile to look the area up.
+        level = level_for_code(filters.area)
+        queryset = queryset.filter(grid__code__startswith=code_prefix(filters.area, level))
     return queryset
 
 
@@ -145,7 +144,12 @@ def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, l
             default=Value(False),
             output_field=BooleanField(),
         ),
-    ).values_list("id", "kind", "category__code", "state", "supervised", "is_overdue", "location")
+    )
+    # No ORDER BY (the model's ordering would come along): it keeps PostgreSQL from merging the
+    # subquery into the tile's and driving it from the location index.
+    rows = rows.order_by().values_list(
+        "id", "kind", "category__code", "state", "supervised", "is_overdue", "location"
+    )
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:
@@ -260,7 +264,8 @@ def tile_version(user: object, filters: TileFilters, z: int, x: int, y: int) -> 
         # every intake and every workflow step (updated_at is auto_now; matters are not deleted).
         cursor.execute("SELECT max(updated_at), max(id) FROM incidents_incident")
         newest, count = cursor.fetchone()
-    area = getattr(getattr(user, "jurisdiction", None), "code", "")
+    jurisdiction = user_area(user)  # without its outline, which a plain FK access would load
+    area = jurisdiction.code if jurisdiction is not None else ""
     minute = timezone.now().replace(second=0, microsecond=0)  # overdue marks move with time
     seed = f"{user.pk}|{area}|{filters.key()}|{z}/{x}/{y}|{newest}|{count}|{minute:%Y%m%d%H%M}"
     return hashlib.sha1(seed.encode()).hexdigest()[:20]

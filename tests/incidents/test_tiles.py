@@ -177,3 +177,17 @@ def test_a_raw_tile_with_too_many_matters_is_aggregated(client, people, intake, 
     client.force_login(people["county"])
     found = features(client.get(tile_url(*IN_GRID_A1_SOUTH, RAW_MIN_ZOOM)))
     assert [f.properties["count"] for f in found] == [3]
+
+
+@pytest.mark.django_db
+def test_the_tile_source_carries_no_order_by_so_the_location_index_can_drive(people):
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from incidents.tiles import TileFilters, _tile_source, filtered_incidents
+
+    now = timezone.now()
+    filters = TileFilters.from_query(QueryDict("state=all"))
+    source, _params = _tile_source(filtered_incidents(people["county"], filters, now), now)
+
+    assert "ORDER BY" not in source
