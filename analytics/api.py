@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from analytics.forms import HeatmapForm
-from analytics.heatmap import density_features, density_png, kde
 from analytics.models import HotspotRun
 from analytics.periods import default_period
 from analytics.queries import MatterFilter, matter_points, matters
@@ -39,6 +38,8 @@ def heatmap(request: Request) -> Response | HttpResponse:
         kind=form.cleaned_data.get("kind") or "",
         category=form.cleaned_data.get("category") or "",
     )
+    from analytics.heatmap import density_features, density_png, kde  # numpy/PIL: not at start-up
+
     density = kde(
         matter_points(matters(flt, visible_incidents(request.user))), area.boundary.extent
     )

@@ -8,8 +8,6 @@ import json
 import folium
 from django.conf import settings
 
-from analytics.choices import GI_BIN_LABELS
-
 BIN_COLOURS = {
     3: "#d7191c",
     2: "#f17c4a",
@@ -121,7 +119,3 @@ def feature_collection(features: list[tuple[object, dict]]) -> dict:
             for geom, props in features
         ],
     }
-
-
-def bin_label(gi_bin: int) -> str:
-    return str(GI_BIN_LABELS.get(gi_bin, ""))

@@ -60,10 +60,6 @@ class Period:
         """The period of the same length just before this one."""
         return Period(self.kind, add_months(self.start, -self.months), self.start)
 
-    def month_starts(self) -> list[dt.date]:
-        """The first days of the months the period covers."""
-        return [add_months(self.start, i) for i in range(self.months)]
-
 
 def parse_period(text: str) -> Period:
     """A Period from ``2026-10``, ``2026Q3`` or ``2026``; PeriodError names the accepted forms."""

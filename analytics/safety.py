@@ -16,7 +16,7 @@ Weights, tier weights and caps come from ``settings.SAFETY_INDEX`` over ``DEFAUL
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -143,7 +143,6 @@ class Ranked:
     rank: int | None = None
     previous_score: float | None = None
     previous_rank: int | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def rank_change(self) -> int | None:
@@ -151,12 +150,6 @@ class Ranked:
         if self.rank is None or self.previous_rank is None:
             return None
         return self.previous_rank - self.rank
-
-    @property
-    def score_change(self) -> float | None:
-        if self.value.score is None or self.previous_score is None:
-            return None
-        return round(self.value.score - self.previous_score, 2)
 
 
 def _children_values(

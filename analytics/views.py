@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +12,10 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+if TYPE_CHECKING:
+    from analytics.briefing import Briefing
+
 from accounts.choices import Role
-from analytics import briefing
-from analytics import render as rendering
 from analytics.forms import BriefingForm, areas_for
 from analytics.periods import default_period
 from incidents.queries import visible_incidents
@@ -37,7 +40,11 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _briefing(request: HttpRequest) -> briefing.Briefing | HttpResponse:
+def _briefing(request: HttpRequest) -> Briefing | HttpResponse:
+    # Imported here: the briefing stack (scipy, h3, folium) would otherwise load with the URLs,
+    # in every worker and management command, for a page a few leaders open.
+    from analytics import briefing
+
     _leadership(request)
     form = BriefingForm(request.GET, user=request.user)
     if not form.is_valid():
@@ -58,6 +65,8 @@ def briefing_html(request: HttpRequest) -> HttpResponse:
     result = _briefing(request)
     if isinstance(result, HttpResponse):
         return result
+    from analytics import render as rendering
+
     leaflet = (static("vendor/leaflet/leaflet.js"), static("vendor/leaflet/leaflet.css"))
     return HttpResponse(rendering.html(result, leaflet=leaflet))
 
@@ -69,6 +78,8 @@ def briefing_pdf(request: HttpRequest) -> HttpResponse:
     result = _briefing(request)
     if isinstance(result, HttpResponse):
         return result
+    from analytics import render as rendering
+
     response = HttpResponse(rendering.pdf(result), content_type="application/pdf")
     name = f"briefing-{result.area.code}-{result.period.label}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

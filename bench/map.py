@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import math
 import os
 import socket
 import statistics
@@ -48,6 +47,7 @@ from accounts.models import User  # noqa: E402
 from bench.locate import serve  # noqa: E402
 from gridmap.demo.logins import DEMO_LOGINS, DEMO_PASSWORD  # noqa: E402
 from incidents.tiles import TileFilters, incident_tile  # noqa: E402
+from tests.mvt import tile_of  # noqa: E402  (the tests' tile arithmetic)
 
 ZOOMS = (10, 12, 14)
 
@@ -62,13 +62,6 @@ def demo_admin() -> tuple[User, str]:
     if user is None:
         raise SystemExit("No demo administrator: run `manage.py load_demo` (make bench does).")
     return user, DEMO_PASSWORD
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
 
 
 def densest_point() -> tuple[float, float]:

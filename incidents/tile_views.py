@@ -95,14 +95,10 @@ def heat_view(request: HttpRequest) -> HttpResponse:
 def filter_options(request: HttpRequest) -> JsonResponse:
     """What the map's filters offer, in the page's language (the map page cannot import us)."""
     categories = Category.objects.filter(active=True).order_by("kind", "position", "code")
-    english = (request.LANGUAGE_CODE or "").startswith("en")
     return JsonResponse(
         {
             "kinds": [{"value": v, "label": str(label)} for v, label in IncidentKind.choices],
-            "categories": [
-                {"value": c.code, "kind": c.kind, "label": (c.name_en if english else "") or c.name}
-                for c in categories
-            ],
+            "categories": [{"value": c.code, "kind": c.kind, "label": c.label} for c in categories],
             "states": [
                 {"value": "open", "label": _("Open")},
                 {"value": "overdue", "label": _("Overdue")},
