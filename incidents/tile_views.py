@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from incidents.tiles import (
     TileFilters,
     heat_cells,
     incident_tile,
+    tile_exists,
     tile_version,
 )
 
@@ -25,6 +28,21 @@ MVT_TYPE = "application/vnd.mapbox-vector-tile"
 # Tiles are per user (scoped), so only the browser may keep them; a short max-age makes panning
 # back free, after that the ETag turns a re-fetch into a 304.
 CACHE_CONTROL = "private, max-age=30"
+
+
+def mvt_response(
+    request: HttpRequest, etag: str, body: Callable[[], bytes], cache_control: str
+) -> HttpResponse:
+    """A tile answer: 304 when the browser has ``etag`` (``body`` is then never built)."""
+    etag = f'"{etag}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body(), content_type=MVT_TYPE)
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    response["Vary"] = "Cookie, Accept-Language"
+    return response
 
 
 PERIOD_LABELS = {
@@ -48,22 +66,17 @@ def _filters(request: HttpRequest) -> TileFilters | HttpResponse:
 @require_GET
 def incident_tile_view(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     """``/tiles/incidents/{z}/{x}/{y}.pbf``: the user's matters in one Mapbox Vector Tile."""
-    if z > MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
+    if not tile_exists(z, x, y):
         return HttpResponseBadRequest(_("No such tile."))
     filters = _filters(request)
     if isinstance(filters, HttpResponse):
         return filters
-    etag = f'"{tile_version(request.user, filters, z, x, y)}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(
-            incident_tile(request.user, filters, z, x, y), content_type=MVT_TYPE
-        )
-    response["ETag"] = etag
-    response["Cache-Control"] = CACHE_CONTROL
-    response["Vary"] = "Cookie, Accept-Language"
-    return response
+    return mvt_response(
+        request,
+        tile_version(request.user, filters, z, x, y),
+        lambda: incident_tile(request.user, filters, z, x, y),
+        CACHE_CONTROL,
+    )
 
 
 @login_required

@@ -43,6 +43,20 @@ CLUSTER_CELLS = 32  # per tile side below RAW_MIN_ZOOM: 8 screen pixels a cell a
 EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 22
+# The Web-Mercator world's width in metres (EPSG:3857), which tile sizes are fractions of.
+WORLD_M = 40075016.68557849
+
+
+def tile_exists(z: int, x: int, y: int) -> bool:
+    """Whether z/x/y names a tile of the served zoom range."""
+    return z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
+
+
+def buffer_margin_m(z: int) -> float:
+    """The tile buffer in metres at zoom ``z``: features that far outside are drawn too."""
+    return (WORLD_M / 2**z) * BUFFER / EXTENT
+
+
 # Heat cells: a square of this many screen pixels at the requested zoom.
 HEAT_CELL_PX = 16
 HEAT_MAX_CELLS = 20000
@@ -225,7 +239,7 @@ def incident_tile(
         "layer": LAYER,
         "cells": CLUSTER_CELLS,
         # Points within the buffer of the neighbouring tiles are drawn too (markers cut at edges).
-        "margin": (40075016.68557849 / 2**z) * BUFFER / EXTENT,
+        "margin": buffer_margin_m(z),
         "limit": RAW_MAX_FEATURES + 1,
     }
     if z >= RAW_MIN_ZOOM:
@@ -314,7 +328,7 @@ def heat_cells(
         return []
     source, source_params = compiled
     west, south, east, north = bbox
-    cell = 40075016.68557849 / (256 * 2**zoom) * HEAT_CELL_PX
+    cell = WORLD_M / (256 * 2**zoom) * HEAT_CELL_PX
     named = {"w": west, "s": south, "e": east, "n": north, "cell": cell, "limit": HEAT_MAX_CELLS}
     sql, params = _positional(_HEAT_SQL.format(source=source), named, source_params)
     with connection.cursor() as cursor:

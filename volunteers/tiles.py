@@ -21,13 +21,12 @@ from django.utils import timezone
 from accounts.choices import Role
 from gridmap.choices import ancestor_codes
 from gridmap.scoping import user_area
+from incidents.tiles import BUFFER, EXTENT, buffer_margin_m
 from volunteers.choices import ResponderStatus
 from volunteers.models import Responder, stale_before
 from volunteers.services import DISPATCH_ROLES
 
 LAYER = "responders"
-EXTENT = 4096
-BUFFER = 64
 VIEWING_ROLES = (*DISPATCH_ROLES, Role.LEADERSHIP)
 
 
@@ -72,7 +71,7 @@ def responder_tile(user: object, z: int, x: int, y: int, now: dt.datetime | None
         source, source_params = rows.query.sql_with_params()
     except EmptyResultSet:  # a user who may see no unit: Django compiles no SQL
         return b""
-    margin = (40075016.68557849 / 2**z) * BUFFER / EXTENT
+    margin = buffer_margin_m(z)
     labels = json.dumps({value: str(label) for value, label in ResponderStatus.choices})
     params = [
         z,
