@@ -26,15 +26,25 @@ def visibility_q(user: object) -> Q:
     A matter transferred to another township's center or to a county department must show in
     that unit's queue even though its grid lies outside the unit staff's own subtree.
     """
+    scope = scope_q(user)
+    return scope | Q(reporter=user) if scope is not None else Q(pk__in=[])
+
+
+def scope_q(user: object) -> Q | None:
+    """The grid and handling-unit part of ``visibility_q`` (None: a user without jurisdiction).
+
+    It reads only ``grid`` and ``handling_unit``, so it filters the map's tally of handled
+    matters (``HandledTally``) exactly as it filters the matters themselves.
+    """
     area = user_area(user)
     if area is None:
-        return Q(pk__in=[])
+        return None
     prefix = area.code_prefix
     # Semi-joins on small tables (areas, units) rather than joins: the planner hashes them once,
     # and the map's tiles (incidents.tiles) can drive the query from the location index.
     grids = Area.objects.filter(code__startswith=prefix).values("pk")
     units = HandlingUnit.objects.filter(Q(area__code__startswith=prefix) | Q(members=user))
-    return Q(grid__in=grids) | Q(handling_unit__in=units.values("pk")) | Q(reporter=user)
+    return Q(grid__in=grids) | Q(handling_unit__in=units.values("pk"))
 
 
 def visible_incident_by_pk(user: object, pk: int) -> Incident | None:

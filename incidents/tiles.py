@@ -10,6 +10,11 @@ rules), compiled to SQL and wrapped in raw SQL, because Django has no expression
   ``CLUSTER_CELLS`` × ``CLUSTER_CELLS`` cells per tile (in Web Mercator), one feature per cell
   with its count, counts per kind and overdue count, at the cell's mean position. A z10 tile of a
   million matters thus holds at most a few hundred features.
+- Below ``RAW_MIN_ZOOM`` the handled matters (the bulk of a county's history) are not read one
+  by one: ``HandledTally`` holds them counted per grid cell, handling unit, kind and state at
+  their mean position, kept by database triggers; open matters (a partial GiST index holds
+  their locations) and the user's own reports outside their jurisdiction are added one by one.
+  A category or period filter, which the tally cannot answer, reads every matter.
 - From ``RAW_MIN_ZOOM`` on, one feature per matter: id (as the feature id and as a property, which
   Leaflet.VectorGrid hands to click handlers), kind, category, state, overdue,
   supervised. Never any party's personal data, nor the title or description (the side panel asks
@@ -20,19 +25,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from gridmap.choices import code_prefix, level_for_code
 from gridmap.scoping import user_area
-from incidents.choices import OPEN_STATES, IncidentKind, State
-from incidents.models import Incident
-from incidents.queries import overdue_q, visibility_q
+from incidents.choices import HANDLED_STATES, OPEN_STATES, IncidentKind, State
+from incidents.models import HandledTally, Incident
+from incidents.queries import overdue_q, scope_q, visibility_q
 
 LAYER = "matters"
 RAW_MIN_ZOOM = 14
@@ -45,6 +51,7 @@ BUFFER = 64
 MAX_ZOOM = 22
 # The Web-Mercator world's width in metres (EPSG:3857), which tile sizes are fractions of.
 WORLD_M = 40075016.68557849
+EARTH_RADIUS_M = 6378137.0
 
 
 def tile_exists(z: int, x: int, y: int) -> bool:
@@ -143,32 +150,159 @@ def filtered_incidents(user: object, filters: TileFilters, now: dt.datetime) -> 
         start, end = period_bounds(filters.period, now)
         queryset = queryset.filter(received_at__gte=start, received_at__lt=end)
     if filters.area:
-        # The code says its level (a materialised path): no query per tile to look the area up.
-        level = level_for_code(filters.area)
-        queryset = queryset.filter(grid__code__startswith=code_prefix(filters.area, level))
+        queryset = queryset.filter(_area_q(filters.area))
     return queryset
 
 
-def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, list] | None:
-    """SQL of (id, kind, category, state, supervised, overdue, location) rows, and its params;
-    None when the filters can match nothing (Django then compiles no SQL at all)."""
-    rows = queryset.annotate(
+def _area_q(code: str) -> Q:
+    """Grid inside the area ``code``, for matters and tally rows alike."""
+    # The code says its level (a materialised path): no query per tile to look the area up.
+    return Q(grid__code__startswith=code_prefix(code, level_for_code(code)))
+
+
+def _compiled(rows: QuerySet) -> tuple[str, list] | None:
+    """SQL and params of a values queryset; None when its filters can match nothing (Django then
+    compiles no SQL at all)."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def _with_overdue(queryset: QuerySet[Incident], now: dt.datetime) -> QuerySet[Incident]:
+    # No ORDER BY (the model's ordering would come along): it keeps PostgreSQL from merging the
+    # subquery into the tile's and driving it from the location index.
+    return queryset.order_by().annotate(
         is_overdue=Case(
             When(overdue_q(now), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
     )
-    # No ORDER BY (the model's ordering would come along): it keeps PostgreSQL from merging the
-    # subquery into the tile's and driving it from the location index.
-    rows = rows.order_by().values_list(
-        "id", "kind", "category__code", "state", "supervised", "is_overdue", "location"
+
+
+def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, list] | None:
+    """SQL of (id, kind, category, state, supervised, overdue, location) rows: one feature each."""
+    return _compiled(
+        _with_overdue(queryset, now).values_list(
+            "id", "kind", "category__code", "state", "supervised", "is_overdue", "location"
+        )
     )
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:
+
+
+def _uses_tally(filters: TileFilters, z: int) -> bool:
+    """Whether the handled matters of an aggregated view can be read from ``HandledTally``.
+
+    The tally has no category nor intake time, and its counts sit at a grid cell's mean
+    position, which is finer than a cluster cell only below RAW_MIN_ZOOM.
+    """
+    counts_handled = filters.state in ("all", State.CLOSED) or filters.state in HANDLED_STATES
+    return z < RAW_MIN_ZOOM and counts_handled and not filters.categories and not filters.period
+
+
+def _tally_rows(scope: Q, filters: TileFilters) -> QuerySet[HandledTally]:
+    """The tally rows inside a user's ``scope_q`` that pass ``filters``."""
+    rows = HandledTally.objects.filter(scope)
+    if filters.kinds:
+        rows = rows.filter(kind__in=filters.kinds)
+    if filters.state != "all":
+        rows = rows.filter(state=filters.state)
+    if filters.area:
+        rows = rows.filter(_area_q(filters.area))
+    return rows
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """A rectangle in WGS84 degrees and in Web-Mercator metres (the same one: meridians and
+    parallels are straight lines in both)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @classmethod
+    def of_tile(cls, z: int, x: int, y: int) -> _Bounds:
+        size = WORLD_M / 2**z
+        left, top = -WORLD_M / 2 + x * size, WORLD_M / 2 - y * size
+        return cls(_lon(left), _lat(top - size), _lon(left + size), _lat(top))
+
+    def params(self) -> dict[str, float]:
+        return {
+            "west": self.west,
+            "south": self.south,
+            "east": self.east,
+            "north": self.north,
+            "xmin": EARTH_RADIUS_M * math.radians(self.west),
+            "xmax": EARTH_RADIUS_M * math.radians(self.east),
+            "ymin": EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(self.south) / 2)),
+            "ymax": EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(self.north) / 2)),
+        }
+
+
+def _lon(x: float) -> float:
+    return math.degrees(x / EARTH_RADIUS_M)
+
+
+def _lat(y: float) -> float:
+    return math.degrees(math.atan(math.sinh(y / EARTH_RADIUS_M)))
+
+
+# Each branch yields (kind, overdue, n, px, py) rows inside _Bounds: a matter is one point, a
+# tally row ``n`` matters at their mean position. The rectangles are literals, not a CTE's
+# columns, so the planner can weigh the location index against the others (a user's own
+# reports, the partial index of open matters).
+_MATTER_POINTS = """
+SELECT s.kind, s.overdue, 1 AS n, incidents_mercator_x(s.location) AS px,
+       incidents_mercator_y(s.location) AS py
+FROM ({source}) AS s(kind, overdue, location)
+WHERE s.location && ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
+"""
+_TALLY_POINTS = """
+SELECT t.kind, false AS overdue, t.count AS n, t.sum_x / t.count AS px, t.sum_y / t.count AS py
+FROM ({source}) AS t(kind, count, sum_x, sum_y, centre)
+WHERE t.centre && ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, 3857)
+"""
+
+
+def _weighted_points(
+    user: object, filters: TileFilters, z: int, now: dt.datetime
+) -> tuple[str, list] | None:
+    """SQL of the weighted points an aggregated view counts, and its params; None if nothing.
+
+    Through the tally: open matters one by one (their overdue marks move with time), handled ones
+    from ``HandledTally``, plus the user's own reports outside their jurisdiction's grids and
+    units (``visibility_q``'s third branch, which the tally cannot tell).
+    """
+    matters = filtered_incidents(user, filters, now)
+    scope = scope_q(user)
+    if scope is None:
         return None
-    return sql, list(params)
+    parts: list[tuple[str, QuerySet]] = []
+    if _uses_tally(filters, z):
+        tally = _tally_rows(scope, filters)
+        parts.append(
+            (_TALLY_POINTS, tally.values_list("kind", "count", "sum_x", "sum_y", "centre"))
+        )
+        if filters.state == "all":
+            parts.append((_MATTER_POINTS, matters.filter(state__in=OPEN_STATES)))
+        elsewhere = matters.exclude(state__in=OPEN_STATES).filter(reporter=user).exclude(scope)
+        parts.append((_MATTER_POINTS, elsewhere))
+    else:
+        parts.append((_MATTER_POINTS, matters))
+    branches, params = [], []
+    for template, rows in parts:
+        if template is _MATTER_POINTS:
+            rows = _with_overdue(rows, now).values_list("kind", "is_overdue", "location")
+        compiled = _compiled(rows)
+        if compiled is not None:
+            branches.append(template.format(source=compiled[0]))
+            params.extend(compiled[1])
+    if not branches:
+        return None
+    return "UNION ALL".join(branches), params
 
 
 # The envelope in 4326 lets the GiST index on ``location`` cut the rows (the points are stored in
@@ -187,30 +321,23 @@ SELECT ST_AsMVT(pts, %(layer)s, %(extent)s, 'geom', 'fid'), count(*) FROM pts
 WHERE geom IS NOT NULL
 """
 
-# Web Mercator by arithmetic (x = R·λ, y = R·ln tan(π/4 + φ/2)): the same numbers as
-# ST_Transform(…, 3857) for points, at a fraction of the cost per row, which matters when a low-zoom
-# tile aggregates hundreds of thousands of matters.
+# Points in Web Mercator by arithmetic (incidents_mercator_x/y, migration 0005): the same numbers
+# as ST_Transform(…, 3857) at a fraction of the cost per row, which matters when a low-zoom tile
+# aggregates hundreds of thousands of matters.
 _CLUSTER_SQL = """
 WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m),
-box AS (SELECT m, ST_Transform(m, 4326) AS g, (ST_XMax(m) - ST_XMin(m)) / %(cells)s AS cell
-        FROM env),
-pts AS (
-  SELECT s.kind, s.overdue, box.cell,
-         6378137.0 * radians(ST_X(s.location)) AS px,
-         6378137.0 * ln(tan(pi() / 4 + radians(ST_Y(s.location)) / 2)) AS py
-  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
-  WHERE s.location && box.g
-),
+box AS (SELECT m, (ST_XMax(m) - ST_XMin(m)) / %(cells)s AS cell FROM env),
+pts AS ({source}),
 cells AS (
-  SELECT count(*) AS count,
-         count(*) FILTER (WHERE kind = 'dispute') AS dispute,
-         count(*) FILTER (WHERE kind = 'hazard') AS hazard,
-         count(*) FILTER (WHERE kind = 'petition') AS petition,
-         count(*) FILTER (WHERE kind = 'request') AS request,
+  SELECT sum(n) AS count,
+         coalesce(sum(n) FILTER (WHERE kind = 'dispute'), 0) AS dispute,
+         coalesce(sum(n) FILTER (WHERE kind = 'hazard'), 0) AS hazard,
+         coalesce(sum(n) FILTER (WHERE kind = 'petition'), 0) AS petition,
+         coalesce(sum(n) FILTER (WHERE kind = 'request'), 0) AS request,
          count(*) FILTER (WHERE overdue) AS overdue,
-         ST_MakePoint(avg(px), avg(py)) AS centre
-  FROM pts
-  GROUP BY floor(px / cell), floor(py / cell)
+         ST_MakePoint(sum(n * px) / sum(n), sum(n * py) / sum(n)) AS centre
+  FROM pts, box
+  GROUP BY floor(px / box.cell), floor(py / box.cell)
 ),
 feats AS (
   SELECT count, dispute, hazard, petition, request, overdue,
@@ -226,10 +353,6 @@ def incident_tile(
 ) -> bytes:
     """The MVT of tile z/x/y: matters as points from RAW_MIN_ZOOM on, cell aggregates below."""
     now = now or timezone.now()
-    compiled = _tile_source(filtered_incidents(user, filters, now), now)
-    if compiled is None:
-        return b""
-    source, source_params = compiled
     named = {
         "z": z,
         "x": x,
@@ -241,22 +364,34 @@ def incident_tile(
         # Points within the buffer of the neighbouring tiles are drawn too (markers cut at edges).
         "margin": buffer_margin_m(z),
         "limit": RAW_MAX_FEATURES + 1,
+        **_Bounds.of_tile(z, x, y).params(),
     }
     if z >= RAW_MIN_ZOOM:
-        body, count = _run(_RAW_SQL, source, named, source_params)
+        compiled = _tile_source(filtered_incidents(user, filters, now), now)
+        if compiled is None:
+            return b""
+        body, count = _run(_RAW_SQL, *compiled, named)
         if count <= RAW_MAX_FEATURES:
             return body
-    return _run(_CLUSTER_SQL, source, named, source_params)[0]
+    points = _weighted_points(user, filters, z, now)
+    return _run(_CLUSTER_SQL, *points, named)[0] if points else b""
 
 
-def _run(template: str, source: str, named: dict, source_params: list) -> tuple[bytes, int]:
-    # The compiled ORM query uses %s placeholders: the named ones become positional ones too.
-    sql, params = _positional(template.format(source=source), named, source_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+def _run(template: str, source: str, source_params: list, named: dict) -> tuple[bytes, int]:
+    row = _execute(template, source, source_params, named)[0]
     body = bytes(row[0]) if row and row[0] is not None else b""
     return body, (row[1] if row else 0)
+
+
+def _execute(template: str, source: str, source_params: list, named: dict) -> list[tuple]:
+    # The compiled ORM query uses %s placeholders: the named ones become positional ones too.
+    sql, params = _positional(template.format(source=source), named, source_params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A tile's branches take a few milliseconds each; starting parallel workers for them
+        # (the planner's choice once the tally and the open matters are appended) costs more.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _positional(template: str, named: dict, source_params: list) -> tuple[str, list]:
@@ -293,14 +428,9 @@ class HeatCell:
 
 
 _HEAT_SQL = """
-WITH pts AS (
-  SELECT 6378137.0 * radians(ST_X(s.location)) AS px,
-         6378137.0 * ln(tan(pi() / 4 + radians(ST_Y(s.location)) / 2)) AS py
-  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location)
-  WHERE s.location && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)
-),
+WITH pts AS ({source}),
 cells AS (
-  SELECT count(*) AS count, avg(px) AS x, avg(py) AS y
+  SELECT sum(n) AS count, sum(n * px) / sum(n) AS x, sum(n * py) / sum(n) AS y
   FROM pts GROUP BY floor(px / %(cell)s), floor(py / %(cell)s)
 )
 SELECT ST_Y(g), ST_X(g), count FROM (
@@ -322,15 +452,11 @@ def heat_cells(
     The density is aggregated here, so the browser's heat layer draws at most HEAT_MAX_CELLS
     weighted points whatever the number of matters.
     """
-    now = now or timezone.now()
-    compiled = _tile_source(filtered_incidents(user, filters, now), now)
-    if compiled is None:
+    points = _weighted_points(user, filters, zoom, now or timezone.now())
+    if points is None:
         return []
-    source, source_params = compiled
     west, south, east, north = bbox
     cell = WORLD_M / (256 * 2**zoom) * HEAT_CELL_PX
-    named = {"w": west, "s": south, "e": east, "n": north, "cell": cell, "limit": HEAT_MAX_CELLS}
-    sql, params = _positional(_HEAT_SQL.format(source=source), named, source_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [HeatCell(lat, lon, count) for lat, lon, count in cursor.fetchall()]
+    named = {**_Bounds(west, south, east, north).params(), "cell": cell, "limit": HEAT_MAX_CELLS}
+    rows = _execute(_HEAT_SQL, *points, named)
+    return [HeatCell(lat, lon, int(count)) for lat, lon, count in rows]
