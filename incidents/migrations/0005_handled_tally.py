@@ -64,6 +64,13 @@ END $$;
 -- tally rows in the same order.
 CREATE FUNCTION incidents_tally_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- Intake inserts open matters one at a time: a cached plan answers "nothing to tally" before
+  -- the dynamic statement below would be planned.
+  IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM added WHERE state IN {HANDLED}) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM removed WHERE state IN {HANDLED}) THEN
+    RETURN NULL;
+  END IF;
   EXECUTE format($q$
     SELECT count(incidents_tally_add(grid_id, handling_unit_id, kind, state,
                                      %1$s * n, %1$s * x, %1$s * y))
