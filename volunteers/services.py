@@ -164,7 +164,7 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
     incident = next(iter(Incident.objects.raw(_LOCK_MATTER_SQL, params)), None)
     if incident is None:
         raise DispatchError(_("No such matter."))
-    if not (_has_dispatch_role(actor) and incident.acts_for_unit):
+    if not (has_dispatch_role(actor) and incident.acts_for_unit):
         raise DispatchError(
             _("Only dispatchers of %(unit)s can assign.") % {"unit": incident.handling_unit}
         )
@@ -179,10 +179,11 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
 def dispatches_for(user: object, incident: Incident) -> bool:
     """Whether ``user`` may assign units to the matter and cancel their assignments: a
     dispatcher of its handling unit."""
-    return _has_dispatch_role(user) and acts_for_unit(user, incident.handling_unit_id)
+    return has_dispatch_role(user) and acts_for_unit(user, incident.handling_unit_id)
 
 
-def _has_dispatch_role(user: object) -> bool:
+def has_dispatch_role(user: object) -> bool:
+    """Whether ``user``'s role dispatches at all (which matters: ``dispatches_for``)."""
     return getattr(user, "role", None) in DISPATCH_ROLES
 
 
