@@ -8,13 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.choices import Role
-from incidents import services
 from incidents.choices import State
-from incidents.routing import center_for
-from tests.incidents.conftest import (  # noqa: F401  (a fixture, requested by name)
-    IN_GRID_B1_SOUTH,
-    departments,
-)
 from volunteers.access import dispatchable_incident, visible_incident
 from volunteers.services import dispatches_for
 
@@ -40,34 +34,15 @@ def answered(user: object, pk: int) -> int:
 
 
 def test_the_one_statement_answer_is_the_rules_answer(
+    scattered_matters,
     intake,
     walk,
     people,
     network,
     make_user,
-    departments,  # noqa: F811
+    departments,
 ):
-    to_township_b = walk(intake(), State.ROUTED)
-    services.transfer(
-        incident_id=to_township_b.pk,
-        actor=people["village"],
-        to_unit=center_for(network["621122101000"]),
-        note="当事人住乙乡",
-    )
-    to_department = walk(intake(), State.ROUTED)
-    services.transfer(
-        incident_id=to_department.pk,
-        actor=people["village"],
-        to_unit=departments["report_back"],
-        note="转县部门",
-    )
-    matters = [
-        walk(intake(), State.ROUTED),
-        intake(),
-        intake(reporter=people["leader_b1"], points=[IN_GRID_B1_SOUTH]),
-        to_township_b,
-        to_department,
-    ]
+    matters = [*scattered_matters, walk(intake(), State.ROUTED)]
     # Members of the department: a dispatcher of another township, a grid leader, and a
     # dispatcher without a jurisdiction (who sees nothing, member or not).
     members = [
