@@ -15,12 +15,12 @@ import json
 import math
 import time
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -46,6 +46,8 @@ from volunteers.queries import (
     overdue_offers,
     responders_with_home,
 )
+
+M = TypeVar("M", bound=Model)
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
 ASSIGNABLE_STATES = (State.ROUTED, State.IN_PROGRESS)
@@ -144,15 +146,35 @@ def _locking_incidents(*, skip_locked: bool) -> QuerySet[Incident]:
     return Incident.objects.select_for_update(of=("self",), skip_locked=skip_locked)
 
 
+def _loaded(model: type[M], values: dict[str, object]) -> M:
+    """A ``model`` instance of a row read by hand: ``values`` by attribute name, every other field
+    deferred (it loads on access).
+
+    The hot rows of dispatch are read so rather than through ``Model.objects.raw()``, whose
+    description of the columns and look-up of converters took about a third of an assignment's
+    Python (bench/dispatch.py).
+    """
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
 # The matter locked and its actor's right to dispatch it read in one statement (the unit rule of
 # dispatches_for in SQL): as an ORM lock and an EXISTS query they were two statements and ~3.8 ms
-# of an ~8 ms assignment, mostly building the queries (bench/dispatch.py). Only the columns the
-# rules read are loaded (the rest are deferred and load on access): describing and converting
-# the matter's forty columns cost as much as the lock itself.
+# of an ~8 ms assignment, mostly building the queries (bench/dispatch.py). Only what the rules
+# read is loaded, the point as its coordinates.
+_MATTER_COLUMNS = (
+    "id",
+    "state",
+    "category_id",
+    "handling_unit_id",
+    "county_id",
+    "township_id",
+    "village_id",
+    "grid_id",
+)
 _LOCK_MATTER_SQL = f"""
-SELECT i.id, i.state, i.location, i.category_id, i.handling_unit_id,
-       i.county_id, i.township_id, i.village_id, i.grid_id,
-       {ACTS_FOR_UNIT_SQL} AS acts_for_unit
+SELECT {", ".join(f"i.{column}" for column in _MATTER_COLUMNS)},
+       ST_X(i.location), ST_Y(i.location), {ACTS_FOR_UNIT_SQL}
 FROM incidents_incident i
 WHERE i.id = %(incident)s
 FOR UPDATE OF i
@@ -160,11 +182,15 @@ FOR UPDATE OF i
 
 
 def _lock_incident(incident_id: int, actor: object) -> Incident:
-    params = {"incident": incident_id, **acts_for_unit_params(actor)}
-    incident = next(iter(Incident.objects.raw(_LOCK_MATTER_SQL, params)), None)
-    if incident is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_MATTER_SQL, {"incident": incident_id, **acts_for_unit_params(actor)})
+        row = cursor.fetchone()
+    if row is None:
         raise DispatchError(_("No such matter."))
-    if not (has_dispatch_role(actor) and incident.acts_for_unit):
+    *columns, lon, lat, may_dispatch = row
+    values = dict(zip(_MATTER_COLUMNS, columns, strict=True))
+    incident = _loaded(Incident, {**values, "location": Point(lon, lat, srid=WGS84)})
+    if not (has_dispatch_role(actor) and may_dispatch):
         raise DispatchError(
             _("Only dispatchers of %(unit)s can assign.") % {"unit": incident.handling_unit}
         )
@@ -214,6 +240,8 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
         )
 
 
+# What an offer reads and writes of the unit (and its name, for the dispatcher's message).
+_UNIT_COLUMNS = ("id", "name", "load", "capacity", "status", "home_area_id")
 # The dispatch lock (REFERENCE.md): ORDER BY <-> … FOR UPDATE fails on this stack ("attempted to
 # lock invisible tuple"), so the KNN window is materialised first and the joined rows are locked,
 # skipping those another dispatcher holds. Units passed over for this matter are left out of the
@@ -227,7 +255,8 @@ WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {MATTER_POINT} AS d {DISPATC
     ORDER BY r.position <-> {MATTER_POINT}
     LIMIT %(window)s
 )
-SELECT r.*, ST_Distance(r.position::geography, {MATTER_POINT}::geography) AS distance_m
+SELECT {", ".join(f"r.{column}" for column in _UNIT_COLUMNS)},
+       ST_Distance(r.position::geography, {MATTER_POINT}::geography)
 FROM volunteers_responder r JOIN c USING (id)
 WHERE r.load < r.capacity AND r.status <> 'off_duty'
 ORDER BY c.d
@@ -255,12 +284,14 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
         if pause:
             time.sleep(pause)
         for window in NEAREST_WINDOWS:
-            # The locked row comes back whole: no second query for the unit.
-            unit = next(
-                iter(Responder.objects.raw(_NEAREST_SQL, {**params, "window": window})), None
-            )
-            if unit is not None:
-                return unit, float(unit.distance_m)
+            # The locked row comes back with the unit: no second query for it.
+            with connection.cursor() as cursor:
+                cursor.execute(_NEAREST_SQL, {**params, "window": window})
+                row = cursor.fetchone()
+            if row is not None:
+                *columns, distance = row
+                unit = _loaded(Responder, dict(zip(_UNIT_COLUMNS, columns, strict=True)))
+                return unit, float(distance)
         # Nobody free even counting the held rows: waiting would not change that (and a
         # decline would take a third of a second to say "no one free").
         with connection.cursor() as cursor:
