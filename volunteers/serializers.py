@@ -124,7 +124,7 @@ class CandidateSerializer(serializers.Serializer):
     status_label = serializers.CharField(source="responder.get_status_display")
     load = serializers.IntegerField(source="responder.load")
     capacity = serializers.IntegerField(source="responder.capacity")
-    skills = SkillSerializer(source="responder.skills.all", many=True)
+    skills = SkillSerializer(many=True)
     home_area = HomeAreaSerializer(source="responder.home_area")
     position = serializers.SerializerMethodField()
     position_at = serializers.DateTimeField(source="responder.position_at")
@@ -149,6 +149,43 @@ class CandidateSerializer(serializers.Serializer):
 
     def get_phone_masked(self, candidate: Candidate) -> bool:
         return not _viewer(self.context).sees_phone(candidate.responder)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def candidate_rows(found: list[Candidate], viewer: Viewer) -> list[dict]:
+    """What ``CandidateSerializer`` makes of ``found``, built by hand: DRF took ~2.7 ms for five
+    candidates, more than finding them (bench/dispatch.py). The serializer stays the schema; a
+    test holds the two equal, so a field added to one must be added to the other."""
+    return [_candidate_row(candidate, viewer) for candidate in found]
+
+
+def _candidate_row(candidate: Candidate, viewer: Viewer) -> dict:
+    unit = candidate.responder
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "kind": unit.kind,
+        "kind_label": str(unit.get_kind_display()),
+        "status": unit.status,
+        "status_label": str(unit.get_status_display()),
+        "load": unit.load,
+        "capacity": unit.capacity,
+        "skills": [{"code": skill.code, "name": str(skill.label)} for skill in candidate.skills],
+        "home_area": {"code": unit.home_area.code, "name": unit.home_area.name},
+        "position": lon_lat(unit.position),
+        "position_at": _DATETIME.to_representation(unit.position_at),
+        "distance_m": float(candidate.distance_m),
+        "eta_min": float(candidate.eta_min),
+        "travel_mode": unit.travel_mode,
+        "travel_mode_label": str(unit.get_travel_mode_display()),
+        "in_jurisdiction": candidate.in_jurisdiction,
+        "score_m": float(candidate.score_m),
+        "reasons": [str(reason) for reason in candidate.reasons],
+        "phone": viewer.phone(unit),
+        "phone_masked": not viewer.sees_phone(unit),
+    }
 
 
 class AssignmentIncidentSerializer(serializers.ModelSerializer):

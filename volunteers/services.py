@@ -11,15 +11,16 @@ queue on the matter's row instead of deadlocking.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import time
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -28,7 +29,13 @@ from accounts.choices import Role
 from gridmap.coords import CoordinateError, parse_number, parse_point
 from incidents.choices import DispatchStep, EventKind, State
 from incidents.models import Incident, IncidentEvent
-from incidents.services import WorkflowError, acts_for_unit, start_locked
+from incidents.services import (
+    ACTS_FOR_UNIT_SQL,
+    WorkflowError,
+    acts_for_unit,
+    acts_for_unit_params,
+    start_locked,
+)
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import WGS84, Assignment, Responder, stale_before
 from volunteers.queries import (
@@ -39,6 +46,8 @@ from volunteers.queries import (
     overdue_offers,
     responders_with_home,
 )
+
+M = TypeVar("M", bound=Model)
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
 ASSIGNABLE_STATES = (State.ROUTED, State.IN_PROGRESS)
@@ -137,11 +146,51 @@ def _locking_incidents(*, skip_locked: bool) -> QuerySet[Incident]:
     return Incident.objects.select_for_update(of=("self",), skip_locked=skip_locked)
 
 
+def _loaded(model: type[M], values: dict[str, object]) -> M:
+    """A ``model`` instance of a row read by hand: ``values`` by attribute name, every other field
+    deferred (it loads on access).
+
+    The hot rows of dispatch are read so rather than through ``Model.objects.raw()``, whose
+    description of the columns and look-up of converters took about a third of an assignment's
+    Python (bench/dispatch.py).
+    """
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+# The matter locked and its actor's right to dispatch it read in one statement (the unit rule of
+# dispatches_for in SQL): as an ORM lock and an EXISTS query they were two statements and ~3.8 ms
+# of an ~8 ms assignment, mostly building the queries (bench/dispatch.py). Only what the rules
+# read is loaded, the point as its coordinates.
+_MATTER_COLUMNS = (
+    "id",
+    "state",
+    "category_id",
+    "handling_unit_id",
+    "county_id",
+    "township_id",
+    "village_id",
+    "grid_id",
+)
+_LOCK_MATTER_SQL = f"""
+SELECT {", ".join(f"i.{column}" for column in _MATTER_COLUMNS)},
+       ST_X(i.location), ST_Y(i.location), {ACTS_FOR_UNIT_SQL}
+FROM incidents_incident i
+WHERE i.id = %(incident)s
+FOR UPDATE OF i
+"""
+
+
 def _lock_incident(incident_id: int, actor: object) -> Incident:
-    incident = _locking_incidents(skip_locked=False).filter(pk=incident_id).first()
-    if incident is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_MATTER_SQL, {"incident": incident_id, **acts_for_unit_params(actor)})
+        row = cursor.fetchone()
+    if row is None:
         raise DispatchError(_("No such matter."))
-    if not dispatches_for(actor, incident):
+    *columns, lon, lat, may_dispatch = row
+    values = dict(zip(_MATTER_COLUMNS, columns, strict=True))
+    incident = _loaded(Incident, {**values, "location": Point(lon, lat, srid=WGS84)})
+    if not (has_dispatch_role(actor) and may_dispatch):
         raise DispatchError(
             _("Only dispatchers of %(unit)s can assign.") % {"unit": incident.handling_unit}
         )
@@ -156,9 +205,12 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
 def dispatches_for(user: object, incident: Incident) -> bool:
     """Whether ``user`` may assign units to the matter and cancel their assignments: a
     dispatcher of its handling unit."""
-    return getattr(user, "role", None) in DISPATCH_ROLES and acts_for_unit(
-        user, incident.handling_unit_id
-    )
+    return has_dispatch_role(user) and acts_for_unit(user, incident.handling_unit_id)
+
+
+def has_dispatch_role(user: object) -> bool:
+    """Whether ``user``'s role dispatches at all (which matters: ``dispatches_for``)."""
+    return getattr(user, "role", None) in DISPATCH_ROLES
 
 
 def _check_named(unit: Responder, incident: Incident, override_reason: str) -> None:
@@ -188,6 +240,8 @@ def _check_named(unit: Responder, incident: Incident, override_reason: str) -> N
         )
 
 
+# What an offer reads and writes of the unit (and its name, for the dispatcher's message).
+_UNIT_COLUMNS = ("id", "name", "load", "capacity", "status", "home_area_id")
 # The dispatch lock (REFERENCE.md): ORDER BY <-> … FOR UPDATE fails on this stack ("attempted to
 # lock invisible tuple"), so the KNN window is materialised first and the joined rows are locked,
 # skipping those another dispatcher holds. Units passed over for this matter are left out of the
@@ -201,7 +255,8 @@ WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {MATTER_POINT} AS d {DISPATC
     ORDER BY r.position <-> {MATTER_POINT}
     LIMIT %(window)s
 )
-SELECT r.*, ST_Distance(r.position::geography, {MATTER_POINT}::geography) AS distance_m
+SELECT {", ".join(f"r.{column}" for column in _UNIT_COLUMNS)},
+       ST_Distance(r.position::geography, {MATTER_POINT}::geography)
 FROM volunteers_responder r JOIN c USING (id)
 WHERE r.load < r.capacity AND r.status <> 'off_duty'
 ORDER BY c.d
@@ -226,14 +281,17 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
     # than wait on the row locks: waiting while holding rows that failed the re-check can
     # deadlock with another waiting dispatcher.
     for pause in RETRY_PAUSES_S:
-        time.sleep(pause)
+        if pause:
+            time.sleep(pause)
         for window in NEAREST_WINDOWS:
-            # The locked row comes back whole: no second query for the unit.
-            unit = next(
-                iter(Responder.objects.raw(_NEAREST_SQL, {**params, "window": window})), None
-            )
-            if unit is not None:
-                return unit, float(unit.distance_m)
+            # The locked row comes back with the unit: no second query for it.
+            with connection.cursor() as cursor:
+                cursor.execute(_NEAREST_SQL, {**params, "window": window})
+                row = cursor.fetchone()
+            if row is not None:
+                *columns, distance = row
+                unit = _loaded(Responder, dict(zip(_UNIT_COLUMNS, columns, strict=True)))
+                return unit, float(distance)
         # Nobody free even counting the held rows: waiting would not change that (and a
         # decline would take a third of a second to say "no one free").
         with connection.cursor() as cursor:
@@ -269,46 +327,106 @@ def _offer(
     The caller has checked that the unit does not have the matter already ("nearest available"
     and re-offers leave such units out of their window; a named unit is checked in assign()).
     """
-    assignment = Assignment.objects.create(
+    unit.load += 1
+    unit.status = _unit_status(unit, offered=True)
+    data = {"responder": unit.pk, "distance_m": distance}
+    if reoffer_of is not None:
+        data["reoffer_of"] = reoffer_of.pk
+    reason = reason.strip()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OFFER_SQL,
+            {
+                "incident": incident.pk,
+                "responder": unit.pk,
+                "state": AssignmentState.OFFERED.value,
+                "assigned_by": getattr(assigned_by, "pk", None),
+                "distance": distance,
+                "reason": reason,
+                "reoffer_of": getattr(reoffer_of, "pk", None),
+                "at": at,
+                "load": unit.load,
+                "status": str(unit.status),
+                "kind": EventKind.ASSIGNMENT.value,
+                "step": (DispatchStep.ASSIGN if reoffer_of is None else DispatchStep.REOFFER).value,
+                # A re-offer is the system's step: no actor, no note on the trail.
+                "actor": getattr(assigned_by, "pk", None) if reoffer_of is None else None,
+                "note": reason if reoffer_of is None else "",
+                "matter_state": str(incident.state),
+                "data": json.dumps(data),
+            },
+        )
+        (assignment_id,) = cursor.fetchone()
+    assignment = Assignment(
+        pk=assignment_id,
         incident=incident,
         responder=unit,
         assigned_by=assigned_by,
         distance_m=distance,
-        override_reason=reason.strip(),
+        override_reason=reason,
         reoffer_of=reoffer_of,
         offered_at=at,
+        updated_at=at,
     )
-    unit.load += 1
-    _save_unit(unit, offered=True)
-    data = {"responder": unit.pk, "assignment": assignment.pk, "distance_m": distance}
-    if reoffer_of is None:
-        _record(incident, DispatchStep.ASSIGN, actor=assigned_by, at=at, note=reason, data=data)
-    else:
-        data["reoffer_of"] = reoffer_of.pk
-        _record(incident, DispatchStep.REOFFER, actor=None, at=at, data=data)
+    assignment._state.adding = False  # stored above: a later save() updates the row
+    assignment._state.db = connection.alias
     return assignment
 
 
-def _save_unit(unit: Responder, *, offered: bool = False) -> None:
-    """Save the locked unit's load and the status that follows from its live assignments.
+# The offer in one statement: the assignment, the unit's load and status, the trail's event. As
+# three ORM saves they took ~2.2 ms of an ~8 ms assignment, two thirds of it building queries and
+# models (bench/dispatch.py). The rules hold as before: the check constraint (load <= capacity)
+# refuses an over-full unit and the partial unique index a second live offer of the pair; the
+# trail is only appended to; the status written is _unit_status's, the one rule for it; the
+# columns are written as the models' defaults would (Assignment.updated_at = offered_at).
+_OFFER_SQL = """
+WITH assignment AS (
+    INSERT INTO volunteers_assignment (incident_id, responder_id, state, assigned_by_id,
+        distance_m, override_reason, reoffer_of_id, offered_at, updated_at, decline_reason,
+        outcome_note)
+    VALUES (%(incident)s, %(responder)s, %(state)s, %(assigned_by)s, %(distance)s, %(reason)s,
+        %(reoffer_of)s, %(at)s, %(at)s, '', '')
+    RETURNING id
+), unit AS (
+    UPDATE volunteers_responder SET load = %(load)s, status = %(status)s
+    WHERE id = %(responder)s
+), event AS (
+    INSERT INTO incidents_incidentevent (incident_id, actor_id, kind, action, from_state,
+        to_state, note, at, data)
+    SELECT %(incident)s, %(actor)s, %(kind)s, %(step)s, %(matter_state)s, %(matter_state)s,
+        %(note)s, %(at)s, %(data)s::jsonb || jsonb_build_object('assignment', assignment.id)
+    FROM assignment
+)
+SELECT id FROM assignment
+"""
+
+
+def _save_unit(unit: Responder) -> None:
+    """Save the locked unit's load and the status that follows from its live assignments."""
+    unit.status = _unit_status(unit)
+    unit.save(update_fields=["load", "status"])
+
+
+def _unit_status(unit: Responder, *, offered: bool = False) -> str:
+    """The status of the locked unit after a change: the furthest step of its live assignments.
 
     ``offered``: the change was one new offer. An offer is the least advanced live step, so it
     moves only an idle unit, and the live assignments need not be read (the hot path of assign).
     """
+    if offered:
+        return ResponderStatus.OFFERED if unit.status == ResponderStatus.AVAILABLE else unit.status
     # Off duty is set by hand; assignments do not change it.
-    if offered and unit.status == ResponderStatus.AVAILABLE:
-        unit.status = ResponderStatus.OFFERED
-    elif not offered and unit.status != ResponderStatus.OFF_DUTY:
-        live = set(
-            Assignment.objects.filter(responder=unit, state__in=LIVE_ASSIGNMENT_STATES).values_list(
-                "state", flat=True
-            )
+    if unit.status == ResponderStatus.OFF_DUTY:
+        return unit.status
+    live = set(
+        Assignment.objects.filter(responder=unit, state__in=LIVE_ASSIGNMENT_STATES).values_list(
+            "state", flat=True
         )
-        unit.status = next(
-            (status for state, status in STATUS_BY_PROGRESS if state in live),
-            ResponderStatus.AVAILABLE,
-        )
-    unit.save(update_fields=["load", "status"])
+    )
+    return next(
+        (status for state, status in STATUS_BY_PROGRESS if state in live),
+        ResponderStatus.AVAILABLE,
+    )
 
 
 def _record(

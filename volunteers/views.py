@@ -34,7 +34,7 @@ from volunteers.queries import (
     my_assignments,
     responders_with_home,
 )
-from volunteers.serializers import AssignmentSerializer, CandidateSerializer
+from volunteers.serializers import AssignmentSerializer, candidate_rows
 from volunteers.services import (
     ASSIGNABLE_STATES,
     ASSIGNMENT_ACTIONS,
@@ -140,7 +140,7 @@ def _console_context(request: HttpRequest, incident: Incident) -> dict[str, obje
         "viewer": viewer,
         "dispatching_units": {row.responder_id for row in rows},
     }
-    candidate_data = CandidateSerializer(found, many=True, context=context).data
+    candidate_data = candidate_rows(found, viewer)
     assignment_data = AssignmentSerializer(rows, many=True, context=context).data
     map_data = _map_context(
         {

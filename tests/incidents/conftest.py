@@ -13,6 +13,7 @@ from accounts.choices import Role
 from incidents import services
 from incidents.choices import DepartmentMode, State, UnitKind
 from incidents.models import Category, HandlingUnit, Incident
+from incidents.routing import center_for
 from incidents.seed import CATEGORIES
 from incidents.services import IntakeRequest, PhotoInput, take_in
 
@@ -177,3 +178,26 @@ def walk(people):
         return incident
 
     return run
+
+
+@pytest.fixture
+def scattered_matters(intake, people, walk, network, departments) -> list:
+    """Matters in another village, another township, transferred to a township and a department."""
+    in_a1 = intake()
+    in_a2 = intake(reporter=people["village"], points=[IN_GRID_A2_SOUTH])
+    in_b1 = intake(reporter=people["leader_b1"], points=[IN_GRID_B1_SOUTH])
+    to_township_b = walk(intake(), State.ROUTED)
+    services.transfer(
+        incident_id=to_township_b.pk,
+        actor=people["village"],
+        to_unit=center_for(network["621122101000"]),
+        note="当事人住乙乡",
+    )
+    to_department = walk(intake(), State.ROUTED)
+    services.transfer(
+        incident_id=to_department.pk,
+        actor=people["village"],
+        to_unit=departments["report_back"],
+        note="转县部门",
+    )
+    return [in_a1, in_a2, in_b1, to_township_b, to_department]

@@ -12,10 +12,12 @@ from incidents.models import Category
 from tests.incidents.conftest import (  # noqa: F401  (fixtures shared with the incidents suite)
     categories,
     category_table,
+    departments,
     fast_passwords,
     intake,
     media_in_tmp,
     people,
+    scattered_matters,
     walk,
 )
 from volunteers.choices import ResponderKind, ResponderStatus

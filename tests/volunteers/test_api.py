@@ -13,8 +13,11 @@ from rest_framework.authtoken.models import Token
 
 from gridmap.coords import parse_point
 from incidents.choices import State
+from volunteers.access import Viewer
 from volunteers.choices import ResponderStatus
 from volunteers.models import Assignment, Responder
+from volunteers.queries import candidates
+from volunteers.serializers import CandidateSerializer, candidate_rows
 from volunteers.services import assign
 
 pytestmark = pytest.mark.django_db
@@ -490,3 +493,21 @@ def test_phones_of_units_are_in_full_for_members_and_nesting_dispatchers_only(
     assert phone_seen_by("county") == PHONE
     assert phone_seen_by("township") == MASKED
     assert Assignment.objects.count() == 0
+
+
+def test_the_candidates_answer_is_what_the_serializer_makes(
+    routed, near, place_responder, people, rf
+):
+    place_responder(
+        "多技能队", 104.609, 35.006, kind="squad", skills=("neighbours", "fire", "marriage-family")
+    )
+    place_responder("乙乡调解员", 104.625, 35.005, home="621122101000", phone=PHONE)
+    found = candidates(routed, limit=5)
+    assert len(found) == 3
+    for name in ("county", "township", "village", "responder"):
+        request = rf.get("/")
+        request.user = people[name]
+        by_hand = candidate_rows(found, Viewer.of(people[name]))
+        serialized = CandidateSerializer(found, many=True, context={"request": request}).data
+        assert by_hand == serialized, name
+        assert [list(row) for row in by_hand] == [list(row) for row in serialized]

@@ -63,3 +63,16 @@ def test_the_preference_does_not_beat_a_much_nearer_unit(routed, place_responder
     place_responder("own village, 1.3 km", 104.605, 35.017, home="621122100001")
 
     assert names(candidates(routed))[0] == "other township, 180 m"
+
+
+def test_each_candidate_has_the_units_skills_in_the_categories_order(routed, place_responder):
+    place_responder("one skill", 104.606, 35.005)
+    place_responder(
+        "three skills", 104.607, 35.005, skills=("neighbours", "fire", "marriage-family")
+    )
+
+    found = candidates(routed, limit=5)
+
+    for candidate in found:
+        assert candidate.skills == list(candidate.responder.skills.all())
+    assert [len(c.skills) for c in found] == [1, 3]
