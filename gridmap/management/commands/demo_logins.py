@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridmap.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gridmap.demo.table import text_table
+from gridmap.management.base import TranslatedHelpCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy("Print the site address and the demo logins (after load_demo).")
 
     def add_arguments(self, parser: CommandParser) -> None:

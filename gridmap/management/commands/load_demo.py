@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridmap.choices import LEVEL_ORDER, AreaLevel
 from gridmap.demo.state import county_row, demo_counts, is_demo
 from gridmap.demo.table import text_table
+from gridmap.management.base import TranslatedHelpCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(
         "Load the Longxi demo county: the real outline with NBS township and village names, "
         "synthetic township/village/grid polygons, one synthetic leader per grid and one demo "

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gridmap.management.base import TranslatedHelpCommand
 from incidents.services import escalate_overdue
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(
         "Escalate open matters past their due or report-back time to the parent center and mark "
         "them. Idempotent: a matter is escalated once per deadline, so it is safe to run often."

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from gridmap.management.base import TranslatedHelpCommand
 from volunteers.queries import overdue_offers
 from volunteers.services import expire_offers
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(
         "Expire offers nobody answered within DISPATCH_OFFER_TIMEOUT_MINUTES and offer each "
         "matter to the next nearest free unit. Idempotent and safe to run every minute, also "

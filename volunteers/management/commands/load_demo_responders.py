@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents.demo.command import SeededDemoCommand
 
-class Command(BaseCommand):
+
+class Command(SeededDemoCommand):
     help = gettext_lazy(
         "Load the demo's responders (55 mediators, 3 counsellors, 10 industry mediation "
         "committees, 55 volunteer squads with 647 volunteers) with positions, and dispatch a "
@@ -17,20 +16,9 @@ class Command(BaseCommand):
         "unless --force (which replaces the synthetic responders only)."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        from incidents.demo.load import DEFAULT_SEED
-
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help=_("replace the synthetic responders even when they are loaded (real ones stay)"),
-        )
-        parser.add_argument(
-            "--seed",
-            type=int,
-            default=DEFAULT_SEED,
-            help=_("random seed (default %(default)s): the same seed on the same day, same data"),
-        )
+    force_help = gettext_lazy(
+        "replace the synthetic responders even when they are loaded (real ones stay)"
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         # The generator (numpy, shapely, pyproj) is imported only here.
@@ -51,15 +39,8 @@ class Command(BaseCommand):
                 % {"count": loaded}
             )
             return
-        started = time.perf_counter()
         self.stdout.write(_("Placing the demo responders and dispatching demo matters…"))
-        progress = self.stdout.write if options["verbosity"] >= 1 else (lambda message: None)
-        try:
-            result = load_demo_responders(
-                seed=int(options["seed"]), replace=bool(options["force"]), progress=progress
-            )
-        except DemoResponderError as error:
-            raise CommandError(str(error)) from None
+        result, seconds = self.run_loader(load_demo_responders, options, DemoResponderError)
         self.stdout.write(
             _(
                 "Loaded %(units)d responders, %(volunteers)d volunteers and %(assignments)s "
@@ -71,9 +52,7 @@ class Command(BaseCommand):
                 "assignments": f"{result.assignments:,}",
                 "matters": f"{result.matters:,}",
                 "users": result.users_created,
-                "s": time.perf_counter() - started,
+                "s": seconds,
             }
         )
-        if options["verbosity"] >= 1:
-            for line in summary_lines():
-                self.stdout.write(f"  {line}")
+        self.write_summary(summary_lines(), options)

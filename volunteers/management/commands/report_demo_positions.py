@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gridmap.management.base import TranslatedHelpCommand
 
-class Command(BaseCommand):
+
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(
         "Stamp the positions of the synthetic responders that share their location with the "
         "current time, as their phones would (idle ones move a little around their base). "
