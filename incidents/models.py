@@ -416,6 +416,7 @@ class HandledTally(models.Model):
     # and a sum can be kept up to date by adding and subtracting.
     sum_x = models.FloatField(_("sum of x (m)"))
     sum_y = models.FloatField(_("sum of y (m)"))
+    # The mean again, as a point: a GiST index on it finds the rows inside a tile.
     centre = models.PointField(_("mean position"), srid=3857, null=True)
 
     class Meta:

@@ -235,11 +235,20 @@ class _Bounds:
             "south": self.south,
             "east": self.east,
             "north": self.north,
-            "xmin": EARTH_RADIUS_M * math.radians(self.west),
-            "xmax": EARTH_RADIUS_M * math.radians(self.east),
-            "ymin": EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(self.south) / 2)),
-            "ymax": EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(self.north) / 2)),
+            "xmin": _x(self.west),
+            "xmax": _x(self.east),
+            "ymin": _y(self.south),
+            "ymax": _y(self.north),
         }
+
+
+# Web Mercator and back, as incidents_mercator_x/y compute it in the database.
+def _x(lon: float) -> float:
+    return EARTH_RADIUS_M * math.radians(lon)
+
+
+def _y(lat: float) -> float:
+    return EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
 def _lon(x: float) -> float:
