@@ -6,8 +6,9 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
 # Settings come from the environment (config/settings.py); the demo keeps a generated secret key
-# in var/ so sessions survive restarts. A SECRET_KEY you export yourself wins.
-SECRET_KEY ?= $(shell mkdir -p var && { [ -s var/secret_key ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > var/secret_key; } && cat var/secret_key)
+# in var/secret_key (mode 0600, scripts/secret-key.sh) so sessions survive restarts. A SECRET_KEY
+# you export yourself wins.
+SECRET_KEY ?= $(shell scripts/secret-key.sh)
 export SECRET_KEY
 
 .PHONY: help setup db stop demo serve test lint check bench messages
