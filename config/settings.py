@@ -9,8 +9,10 @@ DB_CONN_HEALTH_CHECKS, LOG_LEVEL.
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,10 +48,55 @@ def local_socket_dir(base_dir: Path) -> str:
     return directory
 
 
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER from "Header-Name: value" ("" or "none": no proxy header)."""
+    if raw.strip().lower() in {"", "none"}:
+        return None
+    name, sep, value = raw.partition(":")
+    if not sep or not name.strip() or not value.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', not {raw!r}."
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), value.strip()
+
+
+def tile_sources(tiles: str, tile_url: str) -> list[str]:
+    """Hosts the browser loads base-map tiles from, for the CSP's img-src ("" parts: own host)."""
+    if tiles == "tianditu":
+        return [f"https://t{n}.tianditu.gov.cn" for n in range(8)]  # incident-maps.js: t{s}
+    if tiles != "osm":
+        return []
+    parts = urlsplit(tile_url)
+    if not parts.netloc:
+        return []  # a path on the site itself: 'self'
+    host = parts.netloc
+    if "{" in host:  # {s}.tile.example.org or t{s}.example.org: any subdomain of the rest
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"]
+
+
 SECRET_KEY = env("SECRET_KEY", required=True)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# HTTPS (docs/security/deployment.md). One switch, HTTPS=true, for a site served over TLS (usually
+# by a reverse proxy in front of gunicorn): redirect plain HTTP, HSTS for a year including
+# subdomains, cookies only over TLS, and trust the proxy's X-Forwarded-Proto. Each part can be
+# set on its own with the variable of the same name. HSTS preload is a promise to browser vendors
+# that is hard to take back, so only SECURE_HSTS_PRELOAD=true asks for it.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# The load balancer's liveness probe may speak plain HTTP to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
+    env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if HTTPS else "")
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +113,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "gridmap",
     "accounts",
     "incidents",
@@ -75,6 +123,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -211,10 +260,39 @@ TIANDITU_KEY = env("TIANDITU_KEY", "")
 if MAP_TILES == "tianditu" and not TIANDITU_KEY:
     raise ImproperlyConfigured("Set the environment variable TIANDITU_KEY (MAP_TILES=tianditu).")
 
+# Content-Security-Policy (django-csp; docs/security/deployment.md): scripts only from the site's
+# own files, never inline or eval'd; the only nonce is the briefing's folium maps (their generated
+# inline scripts, analytics.maps). Styles keep 'unsafe-inline' because style *attributes* need
+# it: folium's generated maps and the briefing's legend and SVG charts carry style="…" (a nonce
+# cannot cover attributes, and with a nonce present browsers ignore 'unsafe-inline').
+# Tiles of the configured base map are the only images from another host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", "blob:", *tile_sources(MAP_TILES, MAP_TILE_URL)],
+        "connect-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
+# Every error page is the site's own (base.html, both languages; JSON under /api/): config/views.py.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
 # GDAL < 3.9 cannot block file/network access from hostile SRS strings (gis.W001). The project
 # never passes user-supplied SRS text to GDAL: imports accept only known SRIDs and named CRS
 # choices (gridmap.coords), so the warning is acknowledged here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# security.W021 asks every HSTS site to join the browsers' preload list. That list is public and
+# slow to leave, and a county intranet host cannot be on it; preloading is the operator's choice
+# (SECURE_HSTS_PRELOAD=true), so without it the reminder is acknowledged here.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,
