@@ -25,3 +25,8 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("gridmap.urls")),
 ]
+
+# The site's own error pages, JSON under /api/ (config/views.py).
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
