@@ -265,8 +265,9 @@ def build(
     )
 
 
-def add_maps(briefing: Briefing, leaflet: maps.Leaflet) -> None:
-    """The interactive folium maps of the HTML briefing (``leaflet``: script and CSS URLs)."""
+def add_maps(briefing: Briefing, leaflet: maps.Leaflet, *, nonce: str = "") -> None:
+    """The interactive folium maps of the HTML briefing (``leaflet``: script and CSS URLs;
+    ``nonce``: the page's CSP nonce for their inline scripts)."""
     outlines = maps.feature_collection(
         [(r.area.display_boundary, {"name": r.area.name}) for r in briefing.ranking]
     )
@@ -293,8 +294,9 @@ def add_maps(briefing: Briefing, leaflet: maps.Leaflet) -> None:
             for r in briefing.ranking
         ]
     )
-    briefing.maps = {
+    built = {
         "heat": maps.heatmap_map(leaflet, briefing.heat_png, briefing.heat_bounds, outlines),
         "hotspots": maps.hotspot_map(leaflet, cells, bounds, outlines),
         "index": maps.choropleth_map(leaflet, areas, bounds),
     }
+    briefing.maps = {name: maps.with_nonce(html, nonce) for name, html in built.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import folium
 from django.conf import settings
@@ -108,6 +109,17 @@ def choropleth_map(leaflet: Leaflet, areas: dict, bounds: tuple[float, float, fl
         tooltip=folium.GeoJsonTooltip(fields=["name", "score", "rank"], labels=False),
     ).add_to(fmap)
     return fmap.get_root().render()
+
+
+def with_nonce(html: str, nonce: str) -> str:
+    """A folium map's ``<script>`` tags marked with the page's CSP nonce ("": left unmarked).
+
+    Folium writes the map as inline scripts; the briefing shows it in a ``srcdoc`` frame, which
+    runs under the page's Content-Security-Policy, so each script carries that page's nonce.
+    """
+    if not nonce:
+        return html
+    return re.sub(r"<script(?=[\s>])", f'<script nonce="{nonce}"', html)
 
 
 def feature_collection(features: list[tuple[object, dict]]) -> dict:

@@ -28,10 +28,11 @@ def _context(briefing: Briefing, *, pdf: bool) -> dict:
     }
 
 
-def html(briefing: Briefing, *, leaflet: maps.Leaflet) -> str:
-    """The HTML briefing; its maps load Leaflet from ``leaflet`` (script and CSS URLs)."""
+def html(briefing: Briefing, *, leaflet: maps.Leaflet, nonce: str = "") -> str:
+    """The HTML briefing; its maps load Leaflet from ``leaflet`` (script and CSS URLs), and their
+    inline scripts carry ``nonce`` when served under the site's Content-Security-Policy."""
     with translation.override(settings.LANGUAGE_CODE):
-        add_maps(briefing, leaflet)
+        add_maps(briefing, leaflet, nonce=nonce)
         return render_to_string("analytics/briefing.html", _context(briefing, pdf=False))
 
 

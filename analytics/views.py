@@ -68,7 +68,8 @@ def briefing_html(request: HttpRequest) -> HttpResponse:
     from analytics import render as rendering
 
     leaflet = (static("vendor/leaflet/leaflet.js"), static("vendor/leaflet/leaflet.css"))
-    return HttpResponse(rendering.html(result, leaflet=leaflet))
+    # The maps' folium scripts are inline: they run under this response's CSP nonce.
+    return HttpResponse(rendering.html(result, leaflet=leaflet, nonce=str(request.csp_nonce)))
 
 
 @login_required

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.gis.forms import OSMWidget
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gridmap.context_processors import map_config
 
@@ -30,5 +32,28 @@ class AreaMapWidget(OSMWidget):
 
     def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
+        # Handed to js/admin-map.js as JSON (json_script): the page has no inline script, which
+        # the Content-Security-Policy forbids (docs/security/deployment.md).
+        widget_id = context["id"]
         context["base_map"] = map_config()
+        context["map_options_id"] = f"{widget_id}_options"
+        context["map_options"] = {
+            "base": {
+                **context["base_map"],
+                "tiandituAttribution": _(
+                    "Map data © Tianditu (National Platform for Common GeoSpatial Information "
+                    "Services)"
+                ),
+                "areasUrl": reverse("api-area-list"),
+            },
+            "geom_name": str(context["geom_type"]),
+            "id": widget_id,
+            "map_id": f"{widget_id}_map",
+            "map_srid": int(context["map_srid"]),
+            "name": context["name"],
+            "default_lon": float(context["default_lon"]),
+            "default_lat": float(context["default_lat"]),
+            "default_zoom": int(context["default_zoom"]),
+            "read_only": bool(context.get("disabled")),
+        }
         return context

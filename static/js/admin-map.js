@@ -3,7 +3,10 @@
  * none - then outlines from the area API (townships, and grid cells when zoomed in) on a plain
  * background, fully offline.
  */
-/* global ol */
+/* The widget's options come as JSON beside its map (json_script, id in data-options): the admin
+ * pages carry no inline script, as the Content-Security-Policy requires.
+ */
+/* global ol, MapWidget */
 'use strict';
 
 function pinganEscape(text) {
@@ -88,4 +91,32 @@ function pinganAdjust(widget, readOnly) {
     widget.interactions.draw.setActive(false);
     widget.interactions.modify.setActive(false);
   }
+}
+
+function pinganStartMapWidgets() {
+  document.querySelectorAll('.pingan-map-widget[data-options]').forEach((wrapper) => {
+    if (wrapper.dataset.started) return;
+    wrapper.dataset.started = 'true';
+    const options = JSON.parse(document.getElementById(wrapper.dataset.options).textContent);
+    const widget = new MapWidget({
+      base_layer: pinganBaseLayer(options.base),
+      geom_name: options.geom_name,
+      id: options.id,
+      map_id: options.map_id,
+      map_srid: options.map_srid,
+      name: options.name,
+      default_lon: options.default_lon,
+      default_lat: options.default_lat,
+      default_zoom: options.default_zoom,
+    });
+    // Django's template kept each widget in a global named after its field.
+    window[`geodjango_${options.name.replace(/-/g, '_')}`] = widget;
+    pinganAdjust(widget, options.read_only);
+  });
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', pinganStartMapWidgets);
+} else {
+  pinganStartMapWidgets();
 }

@@ -79,6 +79,7 @@ def open_page(request, browser, live_server):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
+        watch_csp(context)
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))
@@ -92,6 +93,9 @@ def open_page(request, browser, live_server):
         return page
 
     yield run
+    # Every page any browser test opened ran under the Content-Security-Policy without breaking it.
+    for context in contexts:
+        assert csp_report(context) == {"violations": [], "unprotected": []}
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -101,6 +105,44 @@ def open_page(request, browser, live_server):
                 page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
     for context in contexts:
         context.close()
+
+
+# In every frame (srcdoc frames too): report each CSP violation to the test.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => window.pinganCspViolation({
+  directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+  line: e.lineNumber, sample: e.sample, page: document.location.href,
+}));
+"""
+
+
+def watch_csp(context) -> None:
+    """Record, for the context, CSP violations (events and console lines) and every HTML
+    document answered without a Content-Security-Policy header (see csp_report)."""
+    context.csp_violations = []
+    context.csp_unprotected = []
+    context.expose_binding(
+        "pinganCspViolation", lambda source, violation: context.csp_violations.append(violation)
+    )
+    context.add_init_script(CSP_LISTENER)
+
+    def console(message) -> None:
+        if "Content Security Policy" in message.text:
+            context.csp_violations.append({"console": message.text})
+
+    def response(answer) -> None:
+        html = answer.headers.get("content-type", "").startswith("text/html")
+        document = answer.request.resource_type == "document"
+        if document and html and "content-security-policy" not in answer.headers:
+            context.csp_unprotected.append(answer.url)
+
+    context.on("page", lambda page: page.on("console", console))
+    context.on("response", response)
+
+
+def csp_report(context) -> dict[str, list]:
+    """What watch_csp saw: violations, and HTML documents that came without a policy."""
+    return {"violations": context.csp_violations, "unprotected": context.csp_unprotected}
 
 
 def wait_for_matters(page) -> None:
