@@ -46,10 +46,13 @@ def assert_clean(page) -> None:
     assert page.errors == []
 
 
-def test_login_and_api_docs_run_under_the_policy(open_page, live_server):
+def test_public_pages_and_api_docs_run_under_the_policy(open_page, network, live_server):
     page = open_page(None, "/accounts/login/")
     visit(page, f"{live_server.url}/accounts/login/")
     expect(page.locator("input[name=username]")).to_be_visible()
+    visit(page, f"{live_server.url}/")
+    visit(page, f"{live_server.url}/map/")
+    expect(page.locator(".leaflet-areas-township-pane path").first).to_be_attached()
     visit(page, f"{live_server.url}/api/docs/")
     # Swagger UI's start-up script is a file of its own (SpectacularSwaggerSplitView): it ran.
     expect(page.locator("#swagger-ui .information-container")).to_be_visible()
@@ -82,6 +85,14 @@ def test_dispatcher_pages_run_under_the_policy(
     expect(page.locator("#candidates")).to_contain_text("调解员王平")
     visit(page, f"{live_server.url}/map/")
     wait_for_matters(page)
+    assert_clean(page)
+
+
+def test_responder_page_runs_under_the_policy(open_page, people, place_responder, live_server):
+    place_responder("调解员王平", 104.606, 35.006, members=[people["responder"]])
+    page = open_page(people["responder"], "/responder/", phone=True)
+    visit(page, f"{live_server.url}/responder/")
+    expect(page.locator("main")).to_contain_text("调解员王平")
     assert_clean(page)
 
 
