@@ -92,6 +92,17 @@ def test_a_bug_in_a_page_shows_the_sites_500(language):
     assert "a bug in a view" not in response.content.decode()
 
 
+@pytest.mark.urls("tests.config.bare_error_urls")
+def test_when_the_frame_itself_fails_a_bare_bilingual_500_still_answers():
+    response = browser("en", raise_request_exception=False).get("/broken/")
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "服务器错误" in html
+    assert "Server error" in html
+    assert FRAME not in html
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_failed_csrf_check_shows_the_sites_page(language):
     client = browser(language, enforce_csrf_checks=True)
@@ -104,7 +115,12 @@ def test_a_failed_csrf_check_shows_the_sites_page(language):
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/api/no-such-thing/", 404), ("/api/forbidden/", 403), ("/api/broken/", 500)],
+    [
+        ("/api/no-such-thing/", 404),
+        ("/api/incidents/not-a-number/", 404),
+        ("/api/forbidden/", 403),
+        ("/api/broken/", 500),
+    ],
 )
 @pytest.mark.urls("tests.config.error_urls")
 def test_api_errors_answer_json_in_the_requests_language(path, status):
