@@ -52,7 +52,9 @@ def _back_url(request: HttpRequest) -> str:
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": message}, status=status)
+        return JsonResponse(
+            {"detail": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     context = {"status": status, "title": title, "message": message, "back_url": _back_url(request)}
     return render(request, "error.html", context, status=status)
 
@@ -82,7 +84,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     title = _("Server error")
     message = _("Something went wrong on our side and it has been logged. Please try again later.")
     if _is_api(request):
-        return JsonResponse({"detail": message}, status=500)
+        return JsonResponse(
+            {"detail": message}, status=500, json_dumps_params={"ensure_ascii": False}
+        )
     try:
         return _error(request, 500, title, message)
     except Exception:
