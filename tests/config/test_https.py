@@ -34,6 +34,8 @@ PRODUCTION = {
 def environment(**values: str) -> dict[str, str]:
     """This process's environment without any security setting, plus ``values``."""
     names = {"DEBUG", "HTTPS", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", *HTTPS_SETTINGS}
+    # Set by the browser tests for their own process; a deployment never has it (async.E001).
+    names.add("DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in names}
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
     env.update(values)
