@@ -8,7 +8,6 @@ action 404, a workflow refusal 409 whose ``detail`` says why. See docs/api.md.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from django.contrib.gis.geos import Point, Polygon
@@ -20,12 +19,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from config.http import SafeJSONParser, loads_json
 from gridmap.api import BBoxFilter
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from incidents.choices import Action
@@ -109,7 +109,7 @@ ERRORS = {
 # --- list and intake -----------------------------------------------------------------------------
 
 
-class GeoJSONParser(JSONParser):
+class GeoJSONParser(SafeJSONParser):
     """Clients that label GeoJSON properly (RFC 7946) send it as application/geo+json."""
 
     media_type = "application/geo+json"
@@ -195,7 +195,7 @@ def _read_feature(request: Request) -> tuple[object, list[PhotoInput]]:
     if not raw:
         raise IncidentInputError({"feature": [_("Send the GeoJSON Feature in the feature field.")]})
     try:
-        feature = json.loads(raw)
+        feature = loads_json(raw)
     except ValueError as error:
         raise IncidentInputError(
             {"feature": [_("The feature is not valid JSON: %(error)s") % {"error": error}]}
@@ -254,7 +254,7 @@ class IncidentListView(IncidentsAPI, generics.ListAPIView):
     filter_backends = [DjangoFilterBackend, PointBBoxFilter]
     filterset_class = IncidentFilter
     bbox_filter_field = "location"
-    parser_classes = [JSONParser, GeoJSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, GeoJSONParser, MultiPartParser]
 
     def get_queryset(self) -> QuerySet[Incident]:
         return list_queryset(self.request.user)
@@ -364,7 +364,7 @@ class IncidentActionView(IncidentsAPI, APIView):
     """Take one workflow action on a matter (assess, route, start, resolve, fail, transfer,
     follow_up, reopen, close) with that action's parameters; answers with the matter."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         parameters=[
