@@ -152,11 +152,9 @@ def detail_queryset(base: QuerySet[Incident]) -> QuerySet[Incident]:
         "owner_leader",
         "reporter",
         "handler",
-        "duplicate_of",
     ).prefetch_related(
         "parties",
         "photos",
-        "duplicates",
         Prefetch("events", queryset=IncidentEvent.objects.select_related("actor")),
     )
     return without_area_shapes(
