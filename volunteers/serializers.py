@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from gridmap.coords import InputCRS
 from incidents.models import Incident
-from volunteers.access import Viewer
+from volunteers.access import Viewer, visible_responders
 from volunteers.choices import (
     LIVE_ASSIGNMENT_STATES,
     AssignmentState,
@@ -262,6 +262,27 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     def get_live(self, assignment: Assignment) -> bool:
         return assignment.state in LIVE_ASSIGNMENT_STATES
+
+    def to_representation(self, assignment: Assignment) -> dict:
+        data = super().to_representation(assignment)
+        if not self._shows_position(assignment):
+            # The unit's position now says nothing about a finished assignment, and only those
+            # who may see units on the map (or act for this one) see where it is.
+            data["responder"]["position"] = None
+            data["responder"]["position_at"] = None
+        return data
+
+    def _shows_position(self, assignment: Assignment) -> bool:
+        if assignment.state not in LIVE_ASSIGNMENT_STATES:
+            return False
+        unit = assignment.responder
+        if _viewer(self.context).is_member(unit):
+            return True
+        seen = self.context.setdefault("units_on_map", {})
+        if unit.pk not in seen:
+            user = self.context["request"].user
+            seen[unit.pk] = visible_responders(user).filter(pk=unit.pk).exists()
+        return seen[unit.pk]
 
     def get_assigned_by(self, assignment: Assignment) -> str | None:
         return str(assignment.assigned_by) if assignment.assigned_by is not None else None

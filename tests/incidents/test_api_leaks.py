@@ -31,7 +31,7 @@ def linked_across_townships(people, intake):
 def test_api_detail_hides_duplicate_links_to_matters_the_user_cannot_see(
     people, linked_across_townships
 ):
-    in_a, in_b, later_b = linked_across_townships
+    in_a, _in_b, _later_b = linked_across_townships
 
     body = signed_in(people["leader_a1"]).get(f"/api/incidents/{in_a.pk}/").json()
 
@@ -58,5 +58,7 @@ def test_page_and_api_show_the_same_duplicate_links(people, linked_across_townsh
     page = client.get(f"/incidents/{in_a.pk}/").content.decode()
     api = client.get(f"/api/incidents/{in_a.pk}/").json()["properties"]
 
-    assert api["duplicate_of"] is None and api["duplicates"] == []
-    assert in_b.number not in page and later_b.number not in page
+    assert api["duplicate_of"] is None
+    assert api["duplicates"] == []
+    assert in_b.number not in page
+    assert later_b.number not in page
