@@ -161,6 +161,11 @@ DISPATCH_HOME_PREFERENCE_M = float(env("DISPATCH_HOME_PREFERENCE_M", "500"))
 # this many seconds.
 DISPATCH_OFFER_TIMEOUT_MINUTES = int(env("DISPATCH_OFFER_TIMEOUT_MINUTES", "5"))
 DISPATCH_POSITION_MIN_INTERVAL_S = int(env("DISPATCH_POSITION_MIN_INTERVAL_S", "10"))
+
+# --- API input limits (docs/security/input-and-leaks.md) ---
+# A point sent in (matters, responder positions, duplicate hints) farther than this from the
+# sender's jurisdiction is refused (400); nearer ones outside every grid go to the nearest grid.
+POINT_MARGIN_KM = float(env("POINT_MARGIN_KM", "20"))
 # Largest photo accepted before re-encoding (phones send 5-12 MB pictures).
 PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 # Safety index weights and caps laid over analytics.safety.DEFAULTS (docs/analytics.md).

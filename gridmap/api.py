@@ -39,6 +39,15 @@ class JSONOnly(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
+class NumberField(serializers.FloatField):
+    """A float that refuses JSON true/false (DRF's FloatField reads them as 1.0 and 0.0)."""
+
+    def to_internal_value(self, data: object) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PublicReadOnly:
     """No authentication round trip, no permission check: public reference data."""
 

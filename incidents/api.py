@@ -28,6 +28,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from config.http import SafeJSONParser, loads_json
 from gridmap.api import BBoxFilter
 from gridmap.coords import CoordinateError, InputCRS, parse_point
+from gridmap.scoping import far_point_message
 from incidents.choices import Action
 from incidents.filters import IncidentFilter
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent
@@ -409,6 +410,9 @@ class DuplicateSuggestionView(IncidentsAPI, APIView):
             lonlat = parse_point(values["lon"], values["lat"], values["crs"])
         except CoordinateError as error:
             raise ValidationError({error.field: [error.message]}) from None
+        far = far_point_message(request.user, [(lonlat.lon, lonlat.lat)])
+        if far is not None:
+            raise ValidationError({"lon": [far]})
         candidates = possible_duplicates(
             category=values["category"],
             points=[Point(lonlat.lon, lonlat.lat, srid=4326)],

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.models import AREA_SHAPE_FIELDS, Area
 from gridmap.queries import locate, nearest_grid
+from gridmap.scoping import far_point_message
 from incidents.choices import IncidentKind, PartyRole, Source, Tier
 from incidents.models import Category, Incident
 from incidents.photos import MAX_PHOTOS, PhotoError, PreparedPhoto, prepare_photo
@@ -110,7 +111,7 @@ def check_request(
         address=_valid_text(request.address, "address", ADDRESS_MAX, errors, required=False),
         accuracy_m=_valid_accuracy(request.accuracy_m, errors),
         input_crs=_crs_name(request.crs),
-        located=_valid_locations(request, errors),
+        located=_valid_locations(request, reporter, errors),
         parties=_valid_parties(request.parties, errors),
         photos=_valid_photos(request.photos, errors),
         duplicate_of=_valid_duplicate_of(request.duplicate_of, reporter, errors),
@@ -174,6 +175,8 @@ def _valid_accuracy(raw: object, errors: dict[str, list[str]]) -> float | None:
     if raw in (None, ""):
         return None
     try:
+        if isinstance(raw, bool):
+            raise TypeError(raw)
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         errors["accuracy_m"] = [_("Accuracy must be a number of metres.")]
@@ -184,14 +187,16 @@ def _valid_accuracy(raw: object, errors: dict[str, list[str]]) -> float | None:
     return value
 
 
-def _valid_locations(request: IntakeRequest, errors: dict[str, list[str]]) -> list[Located]:
+def _valid_locations(
+    request: IntakeRequest, reporter: object, errors: dict[str, list[str]]
+) -> list[Located]:
     if not request.points:
         errors["location"] = [_("Give the location: a GPS fix or a point picked on the map.")]
         return []
     if len(request.points) > MAX_POINTS:
         errors["location"] = [_("At most %(count)d locations.") % {"count": MAX_POINTS}]
         return []
-    located = []
+    points = []
     for raw in request.points:
         try:
             raw_lon, raw_lat = raw  # type: ignore[misc]
@@ -202,7 +207,12 @@ def _valid_locations(request: IntakeRequest, errors: dict[str, list[str]]) -> li
         except (TypeError, ValueError):
             errors["location"] = [_("Each location is a pair of numbers: lon, lat.")]
             return []
-        located.append(_locate_point(lonlat.lon, lonlat.lat, errors))
+        points.append((lonlat.lon, lonlat.lat))
+    far = far_point_message(reporter, points)
+    if far is not None:
+        errors["location"] = [far]
+        return []
+    located = [_locate_point(lon, lat, errors) for lon, lat in points]
     if "location" in errors:
         return []
     return located

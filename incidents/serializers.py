@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from gridmap.api import NumberField
 from gridmap.coords import InputCRS
 from incidents.choices import (
     Action,
@@ -366,7 +367,7 @@ class IncidentPropertiesInputSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, trim_whitespace=False)
     description = serializers.CharField(allow_blank=True, trim_whitespace=False)
     address = serializers.CharField(required=False, allow_blank=True, default="")
-    accuracy_m = serializers.FloatField(
+    accuracy_m = NumberField(
         required=False, allow_null=True, default=None, help_text="GPS accuracy in metres"
     )
     source = serializers.ChoiceField(choices=Source.choices, default=Source.API)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridmap.api import NumberField
 from gridmap.coords import InputCRS
 from incidents.models import Incident
 from volunteers.access import Viewer, visible_responders
@@ -343,7 +344,7 @@ class AssignmentActionInputSerializer(serializers.Serializer):
 
 class PointInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["Point"])
-    coordinates = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=3)
+    coordinates = serializers.ListField(child=NumberField(), min_length=2, max_length=3)
 
 
 class PositionInputSerializer(serializers.Serializer):
@@ -361,6 +362,6 @@ class PositionInputSerializer(serializers.Serializer):
         help_text="the datum of the phone's numbers: wgs84 (GPS), gcj02 (Amap, Tencent, "
         "WeChat) or bd09 (Baidu); converted to WGS84",
     )
-    accuracy = serializers.FloatField(
+    accuracy = NumberField(
         required=False, allow_null=True, default=None, help_text="metres, as the phone reports"
     )
