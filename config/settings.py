@@ -166,6 +166,8 @@ DISPATCH_POSITION_MIN_INTERVAL_S = int(env("DISPATCH_POSITION_MIN_INTERVAL_S", "
 # A point sent in (matters, responder positions, duplicate hints) farther than this from the
 # sender's jurisdiction is refused (400); nearer ones outside every grid go to the nearest grid.
 POINT_MARGIN_KM = float(env("POINT_MARGIN_KM", "20"))
+# Pixels all photos of one report may declare together (headers are read before any decoding).
+PHOTO_MAX_PIXELS_PER_REQUEST = int(float(env("PHOTO_MAX_MEGAPIXELS_PER_REQUEST", "80")) * 1e6)
 # Largest photo accepted before re-encoding (phones send 5-12 MB pictures).
 PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 # Safety index weights and caps laid over analytics.safety.DEFAULTS (docs/analytics.md).

@@ -20,7 +20,14 @@ from gridmap.queries import locate, nearest_grid
 from gridmap.scoping import far_point_message
 from incidents.choices import IncidentKind, PartyRole, Source, Tier
 from incidents.models import Category, Incident
-from incidents.photos import MAX_PHOTOS, PhotoError, PreparedPhoto, prepare_photo
+from incidents.photos import (
+    MAX_PHOTOS,
+    PhotoError,
+    PreparedPhoto,
+    declared_pixels,
+    max_request_pixels,
+    prepare_photo,
+)
 from incidents.queries import visible_incidents
 
 TITLE_MAX = 100
@@ -28,6 +35,8 @@ DESCRIPTION_MAX = 5000
 ADDRESS_MAX = 200
 PARTY_NAME_MAX = 50
 MAX_POINTS = 20
+# Parties of one matter: the window form offers five rows; the API takes no more.
+MAX_PARTIES = 5
 
 
 @dataclass(frozen=True)
@@ -242,6 +251,9 @@ def _locate_point(lon: float, lat: float, errors: dict[str, list[str]]) -> Locat
 
 
 def _valid_parties(parties: Sequence[PartyInput], errors: dict[str, list[str]]) -> list[PartyInput]:
+    if len(parties) > MAX_PARTIES:
+        errors["parties"] = [_("At most %(count)d parties.") % {"count": MAX_PARTIES}]
+        return []
     cleaned = [
         PartyInput(
             name=str(p.name or "").strip(),
@@ -300,6 +312,18 @@ def _valid_photos(
 ) -> list[PreparedPhoto]:
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("At most %(count)d photos.") % {"count": MAX_PHOTOS}]
+        return []
+    # Decoding costs time in proportion to pixels: six 40-megapixel PNGs of a few KB each
+    # would hold a worker for seconds. The headers are read first and the sum is capped.
+    declared = sum(declared_pixels(photo.file) for photo in photos)  # type: ignore[arg-type]
+    if declared > max_request_pixels():
+        errors["photos"] = [
+            _(
+                "The photos hold %(total).0f megapixels together; at most %(limit).0f megapixels "
+                "per report. Send fewer or smaller photos."
+            )
+            % {"total": declared / 1e6, "limit": max_request_pixels() / 1e6}
+        ]
         return []
     prepared, messages = [], []
     for photo in photos:

@@ -28,7 +28,7 @@ from incidents.choices import (
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Photo
 from incidents.privacy import may_see_parties, party_view
 from incidents.queries import DuplicateLinks, duplicate_links
-from incidents.services import allowed_actions
+from incidents.services import MAX_PARTIES, allowed_actions
 
 # --- out -----------------------------------------------------------------------------------------
 
@@ -379,7 +379,9 @@ class IncidentPropertiesInputSerializer(serializers.Serializer):
     )
     multi_department = serializers.BooleanField(default=False)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True, default=None)
-    parties = PartyInputSerializer(many=True, required=False, default=list)
+    parties = PartyInputSerializer(
+        many=True, required=False, default=list, max_length=MAX_PARTIES, help_text="at most 5"
+    )
 
 
 class PointGeometryInputSerializer(serializers.Serializer):
