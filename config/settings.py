@@ -189,6 +189,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Per-client limits of public endpoints (gridmap.throttling), e.g. "60/min"; NUM_PROXIES: how
+    # many proxies (nginx …) stand before gunicorn, so the client is read from X-Forwarded-For.
+    "DEFAULT_THROTTLE_RATES": {"locate": env("LOCATE_THROTTLE_RATE", "120/min")},
+    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
     # JSON nested too deeply to parse is a 400, not a RecursionError (config/http.py).
     "DEFAULT_PARSER_CLASSES": [
         "config.http.SafeJSONParser",

@@ -27,6 +27,7 @@ from gridmap.choices import AREA_ATTRIBUTES, AreaLevel
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.models import Area, GridWorker
 from gridmap.scoping import scope
+from gridmap.throttling import ClientRateThrottle
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -88,6 +89,10 @@ class NotLocatedSerializer(serializers.Serializer):
     distance_m = serializers.FloatField(allow_null=True)
 
 
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class FieldErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     field = serializers.CharField()
@@ -102,6 +107,10 @@ class LocateView(PublicReadOnly, APIView):
     """Which grid cell, village, township and county a point lies in, and who its leader is."""
 
     content_negotiation_class = JSONOnly
+    # Public, and it names grid leaders and their phones: per client, at most
+    # LOCATE_THROTTLE_RATE requests (docs/security/input-and-leaks.md).
+    throttle_classes = [ClientRateThrottle]
+    throttle_scope = "locate"
 
     @extend_schema(
         parameters=[
@@ -119,6 +128,9 @@ class LocateView(PublicReadOnly, APIView):
             200: LocationSerializer,
             400: OpenApiResponse(FieldErrorSerializer, description="invalid or swapped input"),
             404: OpenApiResponse(NotLocatedSerializer, description="outside every grid cell"),
+            429: OpenApiResponse(
+                DetailSerializer, description="too many lookups from this client: see Retry-After"
+            ),
         },
     )
     def get(self, request: Request) -> JsonResponse:
