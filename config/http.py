@@ -1,5 +1,6 @@
-"""Request hygiene every endpoint shares: JSON that cannot crash the parser, no NUL bytes in
-paths or query strings, and no caching of responses that may carry personal data.
+"""Request hygiene every endpoint shares: JSON that cannot crash the parser, one error format,
+no NUL bytes in paths or query strings, and no caching of responses that may carry personal
+data.
 
 Imported by the apps' APIs (the parser) and by settings (the middleware); imports no app.
 """
@@ -14,8 +15,9 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 
 
 def loads_json(text: str | bytes) -> object:
@@ -38,6 +40,38 @@ class SafeJSONParser(JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON parse error - the JSON is nested too deeply.")) from None
+
+
+def flatten_errors(detail: object, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail → ``{"parties.0.name": [...]}``, one list of messages per field."""
+    if isinstance(detail, dict):
+        nested: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            nested.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return nested
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        items: dict[str, list[str]] = {}
+        for index, item in enumerate(detail):
+            items.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return items
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
+
+
+def input_error_response(errors: dict[str, list[str]]) -> Response:
+    """400 with every field's messages, and all of them in one line as ``detail``."""
+    summary = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+    return Response({"detail": summary, "errors": errors}, status=400)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every API error as ``{"detail": …}``, a 400 with ``errors`` (field → messages) too."""
+    # Imported here: rest_framework.views reads the API settings, which name this module.
+    from rest_framework.views import exception_handler
+
+    if isinstance(exc, ValidationError):
+        return input_error_response(flatten_errors(exc.detail))
+    return exception_handler(exc, context)
 
 
 def _has_nul(request: HttpRequest) -> bool:

@@ -193,6 +193,8 @@ REST_FRAMEWORK = {
     # many proxies (nginx …) stand before gunicorn, so the client is read from X-Forwarded-For.
     "DEFAULT_THROTTLE_RATES": {"locate": env("LOCATE_THROTTLE_RATE", "120/min")},
     "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
+    # {"detail": …, "errors": {field: [messages]}} from every API view (docs/api.md).
+    "EXCEPTION_HANDLER": "config.http.api_exception_handler",
     # JSON nested too deeply to parse is a 400, not a RecursionError (config/http.py).
     "DEFAULT_PARSER_CLASSES": [
         "config.http.SafeJSONParser",
@@ -212,6 +214,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers every operation can give (config/openapi.py), and <id:pk> as integers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_errors",
+    ],
+    "PATH_CONVERTER_OVERRIDES": {"id": int, "segment": str},
     "ENUM_NAME_OVERRIDES": {
         "PartyRoleEnum": "incidents.choices.PartyRole",
         "StateEnum": "incidents.choices.State",

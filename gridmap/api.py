@@ -180,7 +180,9 @@ class LocateView(PublicReadOnly, APIView):
 
 
 class AreaFeatureSerializer(GeoFeatureModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(
+        source="parent.code", default=None, read_only=True, allow_null=True, help_text="null: top"
+    )
 
     class Meta:
         model = Area
@@ -257,7 +259,25 @@ class AreaFilter(django_filters.FilterSet):
         fields = ["level", "parent"]
 
 
-class AreaPagination(GeoJsonPagination):
+class FeaturePagination(GeoJsonPagination):
+    """GeoJSON pages: a FeatureCollection with ``count``, ``next``, ``previous``, ``features``.
+
+    rest_framework_gis renames ``results`` to ``features`` in the schema's properties but leaves
+    ``results`` in its required list: clients generated from the schema looked for ``results``.
+    """
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        # ``schema`` is the list serializer's: drf-spectacular's GIS support makes it a whole
+        # FeatureCollection ("…FeatureList"); a page's features are its items.
+        ref = schema.get("$ref", "")
+        if ref.endswith("List"):
+            paginated["properties"]["features"] = {"type": "array", "items": {"$ref": ref[:-4]}}
+        paginated["required"] = ["type", "count", "next", "previous", "features"]
+        return paginated
+
+
+class AreaPagination(FeaturePagination):
     page_size = 100
     max_page_size = 5000
 

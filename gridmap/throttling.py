@@ -11,6 +11,7 @@ import time
 
 from django.db import connection
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -38,6 +39,10 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def __init__(self) -> None:  # the rate depends on the view, read in allow_request
         self.wait_seconds: float | None = None
+
+    def get_rate(self) -> str | None:
+        # Read now, not at import (DRF binds THROTTLE_RATES when its module loads).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         return f"{self.scope}:{self.get_ident(request)}"

@@ -22,11 +22,16 @@ from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, Va
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
-from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework.views import APIView
 
-from config.http import SafeJSONParser, loads_json
-from gridmap.api import BBoxFilter
+from config.http import (
+    SafeJSONParser,
+    api_exception_handler,
+    flatten_errors,
+    input_error_response,
+    loads_json,
+)
+from gridmap.api import BBoxFilter, FeaturePagination
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.scoping import far_point_message
 from incidents.choices import Action
@@ -61,37 +66,13 @@ from incidents.services import (
 # --- errors --------------------------------------------------------------------------------------
 
 
-def _flatten(detail: object, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail → ``{"parties.0.name": [...]}``, one list of messages per field."""
-    if isinstance(detail, dict):
-        nested: dict[str, list[str]] = {}
-        for key, value in detail.items():
-            nested.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return nested
-    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
-        items: dict[str, list[str]] = {}
-        for index, item in enumerate(detail):
-            items.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
-        return items
-    messages = detail if isinstance(detail, list) else [detail]
-    return {prefix or "non_field_errors": [str(message) for message in messages]}
-
-
-def input_error_response(errors: dict[str, list[str]]) -> Response:
-    """400 with every field's messages, and all of them in one line as ``detail``."""
-    summary = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
-    return Response({"detail": summary, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-
-
 def incidents_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Domain errors to 400/409, DRF's validation errors to the same 400 shape, the rest as DRF."""
+    """Domain errors to 400/409; the rest as every API view answers (config.http)."""
     if isinstance(exc, IncidentInputError):
         return input_error_response(exc.errors)
     if isinstance(exc, WorkflowError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ValidationError):
-        return input_error_response(_flatten(exc.detail))
-    return exception_handler(exc, context)
+    return api_exception_handler(exc, context)
 
 
 class IncidentsAPI:
@@ -116,7 +97,7 @@ class GeoJSONParser(SafeJSONParser):
     media_type = "application/geo+json"
 
 
-class IncidentPagination(GeoJsonPagination):
+class IncidentPagination(FeaturePagination):
     page_size = 100
     max_page_size = 500
 
@@ -216,7 +197,7 @@ def intake_request(request: Request) -> IntakeRequest:
     properties = IncidentPropertiesInputSerializer(data=feature.get("properties"))
     if not properties.is_valid():
         # Named as in the services' errors; "properties" itself when it is not an object.
-        for name, messages in _flatten(properties.errors).items():
+        for name, messages in flatten_errors(properties.errors).items():
             errors["properties" if name == "non_field_errors" else name] = messages
     values = properties.validated_data if not errors else {}
     crs = (values.get("crs") or request.query_params.get("crs") or InputCRS.WGS84).strip().lower()

@@ -92,3 +92,39 @@ def test_every_api_view_parses_json_with_the_safe_parser():
             if issubclass(parser, JSONParser) and not issubclass(parser, SafeJSONParser):
                 unsafe.append(route)
     assert unsafe == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/incidents/abc/"),
+        ("get", "/api/incidents/99999999999999999999999/"),
+        ("get", "/api/incidents/-1/assignments"),
+        ("get", "/api/incidents/1.5/candidates"),
+        ("post", "/api/incidents/null,null/actions/assess/"),
+        ("post", "/api/incidents/1/actions/a,b/"),
+        ("post", "/api/assignments/x/accept/"),
+        ("post", "/api/responders/abc/position"),
+        ("get", "/api/analytics/hotspots/abc"),
+    ],
+)
+def test_a_malformed_id_in_an_api_path_is_a_json_404(people, method, url):
+    client = token_client(people["county"])
+
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, "{}", content_type="application/json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_every_api_validation_error_has_detail_and_errors(client, network):
+    body = client.get("/api/areas/", {"level": "province"}).json()
+
+    assert body["detail"].startswith("level:")
+    assert "level" in body["errors"]
