@@ -98,7 +98,7 @@ class RequestHygieneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            message = _("The address holds a NUL byte (%00), which no parameter may contain.")
+            message = _("The address holds a NUL byte, which no parameter may contain.")
             if request.path_info.startswith("/api/"):
                 return self._no_store(JsonResponse({"detail": message}, status=400))
             raise BadRequest(message)
