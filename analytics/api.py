@@ -16,6 +16,7 @@ from analytics.forms import HeatmapForm
 from analytics.models import HotspotRun
 from analytics.periods import default_period
 from analytics.queries import MatterFilter, matter_points, matters
+from config.http import input_error_response
 from gridmap.scoping import can_see_area
 from incidents.queries import visible_incidents
 
@@ -34,7 +35,9 @@ def heatmap(request: Request) -> Response | HttpResponse:
     data.setdefault("period", default_period(timezone.localdate()).label)
     form = HeatmapForm(data, user=request.user)
     if not form.is_valid():
-        return Response({"errors": form.errors}, status=400)
+        return input_error_response(
+            {name: list(messages) for name, messages in form.errors.items()}
+        )
     area, period = form.cleaned_data["area"], form.cleaned_data["period"]
     flt = MatterFilter(
         area=area,

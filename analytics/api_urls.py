@@ -6,5 +6,5 @@ from analytics import api
 
 urlpatterns = [
     path("analytics/heatmap", api.heatmap, name="api-analytics-heatmap"),
-    path("analytics/hotspots/<int:pk>", api.hotspot_run, name="api-analytics-hotspot-run"),
+    path("analytics/hotspots/<id:pk>", api.hotspot_run, name="api-analytics-hotspot-run"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 
@@ -31,6 +32,25 @@ def index_colour(score: float | None) -> str:
 Leaflet = tuple[str, str]  # URLs of leaflet.js and leaflet.css
 
 
+def as_text(collection: dict) -> dict:
+    """``collection`` with its string properties HTML-escaped: folium's GeoJsonTooltip puts
+    property values into the tooltip with innerHTML, so an area named ``<img onerror=…>`` would
+    run in the briefing."""
+    return {
+        **collection,
+        "features": [
+            {
+                **feature,
+                "properties": {
+                    key: html.escape(value) if isinstance(value, str) else value
+                    for key, value in feature["properties"].items()
+                },
+            }
+            for feature in collection["features"]
+        ],
+    }
+
+
 def _map(leaflet: Leaflet, bounds: tuple[float, float, float, float]) -> folium.Map:
     """A folium map whose only script and stylesheet are the given Leaflet files."""
     min_lon, min_lat, max_lon, max_lat = bounds
@@ -52,7 +72,7 @@ def _map(leaflet: Leaflet, bounds: tuple[float, float, float, float]) -> folium.
 
 def _outlines(fmap: folium.Map, outlines: dict) -> None:
     folium.GeoJson(
-        outlines,
+        as_text(outlines),
         name="outline",
         style_function=lambda _: {"color": "#555", "weight": 1, "fillOpacity": 0},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -80,7 +100,7 @@ def hotspot_map(
     """Grid cells coloured by Gi_Bin (hot red, cold blue), with the child outlines."""
     fmap = _map(leaflet, bounds)
     folium.GeoJson(
-        cells,
+        as_text(cells),
         name="hotspots",
         style_function=lambda f: {
             "fillColor": BIN_COLOURS.get(f["properties"]["gi_bin"], "#f7f7f7"),
@@ -98,7 +118,7 @@ def choropleth_map(leaflet: Leaflet, areas: dict, bounds: tuple[float, float, fl
     """Child areas coloured by safety index."""
     fmap = _map(leaflet, bounds)
     folium.GeoJson(
-        areas,
+        as_text(areas),
         name="index",
         style_function=lambda f: {
             "fillColor": index_colour(f["properties"]["score"]),

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their own caching): NUL bytes → 400, no-store.
+    "config.http.RequestHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +212,13 @@ DISPATCH_HOME_PREFERENCE_M = float(env("DISPATCH_HOME_PREFERENCE_M", "500"))
 # this many seconds.
 DISPATCH_OFFER_TIMEOUT_MINUTES = int(env("DISPATCH_OFFER_TIMEOUT_MINUTES", "5"))
 DISPATCH_POSITION_MIN_INTERVAL_S = int(env("DISPATCH_POSITION_MIN_INTERVAL_S", "10"))
+
+# --- API input limits (docs/security/input-and-leaks.md) ---
+# A point sent in (matters, responder positions, duplicate hints) farther than this from the
+# sender's jurisdiction is refused (400); nearer ones outside every grid go to the nearest grid.
+POINT_MARGIN_KM = float(env("POINT_MARGIN_KM", "20"))
+# Pixels all photos of one report may declare together (headers are read before any decoding).
+PHOTO_MAX_PIXELS_PER_REQUEST = int(float(env("PHOTO_MAX_MEGAPIXELS_PER_REQUEST", "80")) * 1e6)
 # Largest photo accepted before re-encoding (phones send 5-12 MB pictures).
 PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 # Safety index weights and caps laid over analytics.safety.DEFAULTS (docs/analytics.md).
@@ -231,6 +240,18 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Per-client limits of public endpoints (gridmap.throttling), e.g. "60/min"; NUM_PROXIES: how
+    # many proxies (nginx …) stand before gunicorn, so the client is read from X-Forwarded-For.
+    "DEFAULT_THROTTLE_RATES": {"locate": env("LOCATE_THROTTLE_RATE", "120/min")},
+    "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
+    # {"detail": …, "errors": {field: [messages]}} from every API view (docs/api.md).
+    "EXCEPTION_HANDLER": "config.http.api_exception_handler",
+    # JSON nested too deeply to parse is a 400, not a RecursionError (config/http.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.http.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
 }
@@ -244,6 +265,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers every operation can give (config/openapi.py), and <id:pk> as integers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_errors",
+    ],
+    "PATH_CONVERTER_OVERRIDES": {"id": int, "segment": str},
     "ENUM_NAME_OVERRIDES": {
         "PartyRoleEnum": "incidents.choices.PartyRole",
         "StateEnum": "incidents.choices.State",

@@ -27,6 +27,7 @@ from gridmap.choices import AREA_ATTRIBUTES, AreaLevel
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.models import Area, GridWorker
 from gridmap.scoping import scope
+from gridmap.throttling import ClientRateThrottle
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -37,6 +38,15 @@ class JSONOnly(BaseContentNegotiation):
 
     def select_renderer(self, request: Request, renderers: list, format_suffix=None) -> tuple:
         return (renderers[0], renderers[0].media_type)
+
+
+class NumberField(serializers.FloatField):
+    """A float that refuses JSON true/false (DRF's FloatField reads them as 1.0 and 0.0)."""
+
+    def to_internal_value(self, data: object) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class PublicReadOnly:
@@ -79,6 +89,10 @@ class NotLocatedSerializer(serializers.Serializer):
     distance_m = serializers.FloatField(allow_null=True)
 
 
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class FieldErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     field = serializers.CharField()
@@ -93,6 +107,10 @@ class LocateView(PublicReadOnly, APIView):
     """Which grid cell, village, township and county a point lies in, and who its leader is."""
 
     content_negotiation_class = JSONOnly
+    # Public, and it names grid leaders and their phones: per client, at most
+    # LOCATE_THROTTLE_RATE requests (docs/security/input-and-leaks.md).
+    throttle_classes = [ClientRateThrottle]
+    throttle_scope = "locate"
 
     @extend_schema(
         parameters=[
@@ -110,6 +128,9 @@ class LocateView(PublicReadOnly, APIView):
             200: LocationSerializer,
             400: OpenApiResponse(FieldErrorSerializer, description="invalid or swapped input"),
             404: OpenApiResponse(NotLocatedSerializer, description="outside every grid cell"),
+            429: OpenApiResponse(
+                DetailSerializer, description="too many lookups from this client: see Retry-After"
+            ),
         },
     )
     def get(self, request: Request) -> JsonResponse:
@@ -159,7 +180,9 @@ class LocateView(PublicReadOnly, APIView):
 
 
 class AreaFeatureSerializer(GeoFeatureModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(
+        source="parent.code", default=None, read_only=True, allow_null=True, help_text="null: top"
+    )
 
     class Meta:
         model = Area
@@ -236,7 +259,25 @@ class AreaFilter(django_filters.FilterSet):
         fields = ["level", "parent"]
 
 
-class AreaPagination(GeoJsonPagination):
+class FeaturePagination(GeoJsonPagination):
+    """GeoJSON pages: a FeatureCollection with ``count``, ``next``, ``previous``, ``features``.
+
+    rest_framework_gis renames ``results`` to ``features`` in the schema's properties but leaves
+    ``results`` in its required list: clients generated from the schema looked for ``results``.
+    """
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        # ``schema`` is the list serializer's: drf-spectacular's GIS support makes it a whole
+        # FeatureCollection ("…FeatureList"); a page's features are its items.
+        ref = schema.get("$ref", "")
+        if ref.endswith("List"):
+            paginated["properties"]["features"] = {"type": "array", "items": {"$ref": ref[:-4]}}
+        paginated["required"] = ["type", "count", "next", "previous", "features"]
+        return paginated
+
+
+class AreaPagination(FeaturePagination):
     page_size = 100
     max_page_size = 5000
 

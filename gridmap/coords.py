@@ -47,6 +47,11 @@ def parse_number(raw: object, field: str) -> float:
     """A finite float from user input, or a CoordinateError naming the field."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         raise CoordinateError(field, _("%(field)s is required.") % {"field": field})
+    if isinstance(raw, bool):
+        # JSON true/false are no coordinates, though Python reads them as 1 and 0.
+        raise CoordinateError(
+            field, _("%(field)s must be a number, got %(raw)r.") % {"field": field, "raw": raw}
+        )
     try:
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):

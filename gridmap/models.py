@@ -281,3 +281,21 @@ class AreaImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RequestCount(models.Model):
+    """Requests of one client to one throttled scope in the current window (gridmap.throttling).
+
+    In PostgreSQL rather than a per-process cache, so that every gunicorn worker counts alike.
+    """
+
+    key = models.CharField(_("scope and client"), max_length=200, primary_key=True)
+    window = models.BigIntegerField(_("window number"))
+    hits = models.PositiveIntegerField(_("requests in the window"), default=0)
+
+    class Meta:
+        verbose_name = _("request count")
+        verbose_name_plural = _("request counts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

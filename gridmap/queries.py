@@ -117,6 +117,42 @@ def nearest_grid(lon: float, lat: float) -> NearestGrid | None:
     return NearestGrid(AreaRef(row[0], row[1], AreaLevel.GRID), float(row[2]))
 
 
+# Points sent in must lie within a margin of the sender's jurisdiction: [0, 0], Beijing or JSON
+# booleans read as [1, 0] would otherwise be tied to a grid thousands of kilometres away. One
+# statement: the jurisdiction is found by its primary key (or the live counties for a user
+# without one), and ST_DWithin on the geography, which tests the bounding boxes first, decides.
+_BEYOND_SQL = """
+SELECT p.i - 1 FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY AS p(lon, lat, i)
+WHERE NOT EXISTS (
+    SELECT 1 FROM gridmap_area a
+    WHERE {areas}
+      AND ST_DWithin(a.boundary::geography,
+                     ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography, %s)
+)
+ORDER BY p.i
+"""
+_BEYOND_AREA_SQL = _BEYOND_SQL.format(areas="a.id = %s")
+_BEYOND_COUNTIES_SQL = _BEYOND_SQL.format(areas="a.level = 'county' AND a.valid_to IS NULL")
+
+
+def beyond_reach(
+    points: list[tuple[float, float]], *, area_id: int | None, margin_m: float
+) -> list[int]:
+    """Indexes of the WGS84 ``points`` farther than ``margin_m`` from the area ``area_id``
+    (None: from every live county); a point inside or near it is not listed."""
+    if not points:
+        return []
+    lons = [lon for lon, _lat in points]
+    lats = [lat for _lon, lat in points]
+    if area_id is not None:
+        sql, params = _BEYOND_AREA_SQL, [lons, lats, area_id, margin_m]
+    else:
+        sql, params = _BEYOND_COUNTIES_SQL, [lons, lats, margin_m]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def ancestors(area: Area) -> QuerySet[Area]:
     """The areas above ``area``, county first."""
     return Area.objects.filter(code__in=area.ancestor_codes).order_by("code")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gridmap.models import Area
+from gridmap.queries import beyond_reach
 
 M = TypeVar("M", bound=Model)
 
@@ -52,3 +55,22 @@ def can_see_area(user: object, area: Area) -> bool:
     """Whether ``area`` lies in the user's jurisdiction."""
     mine = user_area(user)
     return mine is not None and area.code.startswith(mine.code_prefix)
+
+
+def far_point_message(user: object, points: list[tuple[float, float]]) -> str | None:
+    """Why ``points`` (WGS84 lon/lat) are refused for ``user``: None when every point lies
+    within POINT_MARGIN_KM of the user's jurisdiction (of any county for a user without one).
+
+    A point slightly outside is kept (tied to the nearest grid and flagged); one farther away
+    is a wrong fix, a swapped or zeroed coordinate, or someone probing.
+    """
+    margin_km = settings.POINT_MARGIN_KM
+    area_id = getattr(user, "jurisdiction_id", None)
+    far = beyond_reach(points, area_id=area_id, margin_m=margin_km * 1000)
+    if not far:
+        return None
+    lon, lat = points[far[0]]
+    return _(
+        "The point %(lon).5f, %(lat).5f lies more than %(km)s km outside your jurisdiction; "
+        "check the location."
+    ) % {"lon": lon, "lat": lat, "km": f"{margin_km:g}"}

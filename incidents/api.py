@@ -8,7 +8,6 @@ action 404, a workflow refusal 409 whose ``detail`` says why. See docs/api.md.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from django.contrib.gis.geos import Point, Polygon
@@ -20,14 +19,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
-from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework.views import APIView
 
-from gridmap.api import BBoxFilter
+from config.http import (
+    SafeJSONParser,
+    api_exception_handler,
+    flatten_errors,
+    input_error_response,
+    loads_json,
+)
+from gridmap.api import BBoxFilter, FeaturePagination
 from gridmap.coords import CoordinateError, InputCRS, parse_point
+from gridmap.scoping import far_point_message
 from incidents.choices import Action
 from incidents.filters import IncidentFilter
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent
@@ -60,37 +66,13 @@ from incidents.services import (
 # --- errors --------------------------------------------------------------------------------------
 
 
-def _flatten(detail: object, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail → ``{"parties.0.name": [...]}``, one list of messages per field."""
-    if isinstance(detail, dict):
-        nested: dict[str, list[str]] = {}
-        for key, value in detail.items():
-            nested.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return nested
-    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
-        items: dict[str, list[str]] = {}
-        for index, item in enumerate(detail):
-            items.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
-        return items
-    messages = detail if isinstance(detail, list) else [detail]
-    return {prefix or "non_field_errors": [str(message) for message in messages]}
-
-
-def input_error_response(errors: dict[str, list[str]]) -> Response:
-    """400 with every field's messages, and all of them in one line as ``detail``."""
-    summary = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
-    return Response({"detail": summary, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-
-
 def incidents_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Domain errors to 400/409, DRF's validation errors to the same 400 shape, the rest as DRF."""
+    """Domain errors to 400/409; the rest as every API view answers (config.http)."""
     if isinstance(exc, IncidentInputError):
         return input_error_response(exc.errors)
     if isinstance(exc, WorkflowError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ValidationError):
-        return input_error_response(_flatten(exc.detail))
-    return exception_handler(exc, context)
+    return api_exception_handler(exc, context)
 
 
 class IncidentsAPI:
@@ -109,13 +91,13 @@ ERRORS = {
 # --- list and intake -----------------------------------------------------------------------------
 
 
-class GeoJSONParser(JSONParser):
+class GeoJSONParser(SafeJSONParser):
     """Clients that label GeoJSON properly (RFC 7946) send it as application/geo+json."""
 
     media_type = "application/geo+json"
 
 
-class IncidentPagination(GeoJsonPagination):
+class IncidentPagination(FeaturePagination):
     page_size = 100
     max_page_size = 500
 
@@ -152,11 +134,9 @@ def detail_queryset(base: QuerySet[Incident]) -> QuerySet[Incident]:
         "owner_leader",
         "reporter",
         "handler",
-        "duplicate_of",
     ).prefetch_related(
         "parties",
         "photos",
-        "duplicates",
         Prefetch("events", queryset=IncidentEvent.objects.select_related("actor")),
     )
     return without_area_shapes(
@@ -195,7 +175,7 @@ def _read_feature(request: Request) -> tuple[object, list[PhotoInput]]:
     if not raw:
         raise IncidentInputError({"feature": [_("Send the GeoJSON Feature in the feature field.")]})
     try:
-        feature = json.loads(raw)
+        feature = loads_json(raw)
     except ValueError as error:
         raise IncidentInputError(
             {"feature": [_("The feature is not valid JSON: %(error)s") % {"error": error}]}
@@ -217,7 +197,7 @@ def intake_request(request: Request) -> IntakeRequest:
     properties = IncidentPropertiesInputSerializer(data=feature.get("properties"))
     if not properties.is_valid():
         # Named as in the services' errors; "properties" itself when it is not an object.
-        for name, messages in _flatten(properties.errors).items():
+        for name, messages in flatten_errors(properties.errors).items():
             errors["properties" if name == "non_field_errors" else name] = messages
     values = properties.validated_data if not errors else {}
     crs = (values.get("crs") or request.query_params.get("crs") or InputCRS.WGS84).strip().lower()
@@ -254,7 +234,7 @@ class IncidentListView(IncidentsAPI, generics.ListAPIView):
     filter_backends = [DjangoFilterBackend, PointBBoxFilter]
     filterset_class = IncidentFilter
     bbox_filter_field = "location"
-    parser_classes = [JSONParser, GeoJSONParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, GeoJSONParser, MultiPartParser]
 
     def get_queryset(self) -> QuerySet[Incident]:
         return list_queryset(self.request.user)
@@ -364,7 +344,7 @@ class IncidentActionView(IncidentsAPI, APIView):
     """Take one workflow action on a matter (assess, route, start, resolve, fail, transfer,
     follow_up, reopen, close) with that action's parameters; answers with the matter."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         parameters=[
@@ -411,6 +391,9 @@ class DuplicateSuggestionView(IncidentsAPI, APIView):
             lonlat = parse_point(values["lon"], values["lat"], values["crs"])
         except CoordinateError as error:
             raise ValidationError({error.field: [error.message]}) from None
+        far = far_point_message(request.user, [(lonlat.lon, lonlat.lat)])
+        if far is not None:
+            raise ValidationError({"lon": [far]})
         candidates = possible_duplicates(
             category=values["category"],
             points=[Point(lonlat.lon, lonlat.lat, srid=4326)],

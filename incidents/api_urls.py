@@ -11,9 +11,9 @@ urlpatterns = [
         api.DuplicateSuggestionView.as_view(),
         name="api-incident-duplicates",
     ),
-    path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident-detail"),
+    path("incidents/<id:pk>/", api.IncidentDetailView.as_view(), name="api-incident-detail"),
     path(
-        "incidents/<int:pk>/actions/<slug:action>/",
+        "incidents/<id:pk>/actions/<segment:action>/",
         api.IncidentActionView.as_view(),
         name="api-incident-action",
     ),

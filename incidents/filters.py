@@ -23,6 +23,38 @@ class AnyYesNo(forms.Select):
         super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
 
+class YesNoField(forms.NullBooleanField):
+    """true / false / empty (any); anything else is an error, not "any".
+
+    Django's NullBooleanField reads every unknown value as None, so ``supervised=maybe`` would
+    silently list every matter (and the ledger would export them all).
+    """
+
+    widget = AnyYesNo
+    _VALUES = {"": None, "true": True, "false": False, "1": True, "0": False}
+
+    def to_python(self, value: object) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        key = str(value).strip().lower()
+        if key not in self._VALUES:
+            raise forms.ValidationError(
+                _("Use true or false (or leave it empty for any), not %(value)s."),
+                code="invalid",
+                params={"value": value},
+            )
+        return self._VALUES[key]
+
+    def validate(self, value: bool | None) -> None:
+        pass
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter that refuses values other than true and false (400 in the API)."""
+
+    field_class = YesNoField
+
+
 # "20261125-000123" (as printed on the detail page and the ledger) or a bare id.
 _NUMBER = re.compile(r"^(?:\d{8}-)?0*(\d{1,9})$")
 
@@ -37,10 +69,8 @@ class IncidentFilter(django_filters.FilterSet):
     )
     tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
     source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
-    overdue = django_filters.BooleanFilter(
-        label=_("overdue"), method="filter_overdue", widget=AnyYesNo
-    )
-    supervised = django_filters.BooleanFilter(label=_("supervised"), widget=AnyYesNo)
+    overdue = YesNoFilter(label=_("overdue"), method="filter_overdue", widget=AnyYesNo)
+    supervised = YesNoFilter(label=_("supervised"), widget=AnyYesNo)
     area = django_filters.CharFilter(
         label=_("area code (subtree)"),
         method="filter_area",

@@ -14,9 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.choices import Action, IncidentKind, PartyRole, Satisfaction, Source, Tier
 from incidents.models import Category, HandlingUnit, Incident
 from incidents.photos import MAX_PHOTOS
-from incidents.services import DESCRIPTION_MAX, TITLE_MAX, PartyInput
-
-MAX_PARTIES = 5
+from incidents.services import DESCRIPTION_MAX, MAX_PARTIES, TITLE_MAX, PartyInput
 
 # Service error keys that have no form field of their own, and the field that shows them.
 ERROR_FIELDS = {"location": "lon", "kind": "category", "accuracy_m": "lon", "source": "source"}

@@ -17,9 +17,17 @@ from django.utils.translation import gettext as _
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.models import AREA_SHAPE_FIELDS, Area
 from gridmap.queries import locate, nearest_grid
+from gridmap.scoping import far_point_message
 from incidents.choices import IncidentKind, PartyRole, Source, Tier
 from incidents.models import Category, Incident
-from incidents.photos import MAX_PHOTOS, PhotoError, PreparedPhoto, prepare_photo
+from incidents.photos import (
+    MAX_PHOTOS,
+    PhotoError,
+    PreparedPhoto,
+    declared_pixels,
+    max_request_pixels,
+    prepare_photo,
+)
 from incidents.queries import visible_incidents
 
 TITLE_MAX = 100
@@ -27,6 +35,8 @@ DESCRIPTION_MAX = 5000
 ADDRESS_MAX = 200
 PARTY_NAME_MAX = 50
 MAX_POINTS = 20
+# Parties of one matter: the window form offers five rows; the API takes no more.
+MAX_PARTIES = 5
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ def check_request(
         address=_valid_text(request.address, "address", ADDRESS_MAX, errors, required=False),
         accuracy_m=_valid_accuracy(request.accuracy_m, errors),
         input_crs=_crs_name(request.crs),
-        located=_valid_locations(request, errors),
+        located=_valid_locations(request, reporter, errors),
         parties=_valid_parties(request.parties, errors),
         photos=_valid_photos(request.photos, errors),
         duplicate_of=_valid_duplicate_of(request.duplicate_of, reporter, errors),
@@ -174,6 +184,8 @@ def _valid_accuracy(raw: object, errors: dict[str, list[str]]) -> float | None:
     if raw in (None, ""):
         return None
     try:
+        if isinstance(raw, bool):
+            raise TypeError(raw)
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         errors["accuracy_m"] = [_("Accuracy must be a number of metres.")]
@@ -184,14 +196,16 @@ def _valid_accuracy(raw: object, errors: dict[str, list[str]]) -> float | None:
     return value
 
 
-def _valid_locations(request: IntakeRequest, errors: dict[str, list[str]]) -> list[Located]:
+def _valid_locations(
+    request: IntakeRequest, reporter: object, errors: dict[str, list[str]]
+) -> list[Located]:
     if not request.points:
         errors["location"] = [_("Give the location: a GPS fix or a point picked on the map.")]
         return []
     if len(request.points) > MAX_POINTS:
         errors["location"] = [_("At most %(count)d locations.") % {"count": MAX_POINTS}]
         return []
-    located = []
+    points = []
     for raw in request.points:
         try:
             raw_lon, raw_lat = raw  # type: ignore[misc]
@@ -202,7 +216,12 @@ def _valid_locations(request: IntakeRequest, errors: dict[str, list[str]]) -> li
         except (TypeError, ValueError):
             errors["location"] = [_("Each location is a pair of numbers: lon, lat.")]
             return []
-        located.append(_locate_point(lonlat.lon, lonlat.lat, errors))
+        points.append((lonlat.lon, lonlat.lat))
+    far = far_point_message(reporter, points)
+    if far is not None:
+        errors["location"] = [far]
+        return []
+    located = [_locate_point(lon, lat, errors) for lon, lat in points]
     if "location" in errors:
         return []
     return located
@@ -232,6 +251,9 @@ def _locate_point(lon: float, lat: float, errors: dict[str, list[str]]) -> Locat
 
 
 def _valid_parties(parties: Sequence[PartyInput], errors: dict[str, list[str]]) -> list[PartyInput]:
+    if len(parties) > MAX_PARTIES:
+        errors["parties"] = [_("At most %(count)d parties.") % {"count": MAX_PARTIES}]
+        return []
     cleaned = [
         PartyInput(
             name=str(p.name or "").strip(),
@@ -290,6 +312,18 @@ def _valid_photos(
 ) -> list[PreparedPhoto]:
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("At most %(count)d photos.") % {"count": MAX_PHOTOS}]
+        return []
+    # Decoding costs time in proportion to pixels: six 40-megapixel PNGs of a few KB each
+    # would hold a worker for seconds. The headers are read first and the sum is capped.
+    declared = sum(declared_pixels(photo.file) for photo in photos)  # type: ignore[arg-type]
+    if declared > max_request_pixels():
+        errors["photos"] = [
+            _(
+                "The photos hold %(total).0f megapixels together; at most %(limit).0f megapixels "
+                "per report. Send fewer or smaller photos."
+            )
+            % {"total": declared / 1e6, "limit": max_request_pixels() / 1e6}
+        ]
         return []
     prepared, messages = [], []
     for photo in photos:

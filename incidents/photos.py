@@ -65,6 +65,26 @@ def max_upload_bytes() -> int:
     return int(settings.PHOTO_MAX_BYTES)
 
 
+def declared_pixels(upload: IO[bytes]) -> int:
+    """Width × height as the file's header declares them (0 if unreadable), without decoding.
+
+    Opening reads only the header; the file is put back at its start for ``prepare_photo``.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as probe:
+                return probe.width * probe.height
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return 0  # prepare_photo says what is wrong with it
+    finally:
+        upload.seek(0)
+
+
+def max_request_pixels() -> int:
+    return int(settings.PHOTO_MAX_PIXELS_PER_REQUEST)
+
+
 def prepare_photo(upload: IO[bytes], *, name: str = "", size: int | None = None) -> PreparedPhoto:
     """Check one uploaded file and return it resized and re-encoded, or raise PhotoError."""
     limit = max_upload_bytes()

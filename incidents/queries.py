@@ -90,6 +90,25 @@ def visible_incidents(user: object) -> QuerySet[Incident]:
     return without_area_shapes(joined, "grid", "village", "township")
 
 
+@dataclass(frozen=True)
+class DuplicateLinks:
+    """The matter this one repeats and the matters that repeat it, as far as a user may see."""
+
+    duplicate_of: Incident | None
+    duplicates: list[Incident]
+
+
+def duplicate_links(user: object, incident: Incident) -> DuplicateLinks:
+    """``incident``'s duplicate links filtered by ``visible_incidents(user)``: a link must not
+    show the number, title or state of a matter of another jurisdiction (pages and API alike)."""
+    visible = visible_incidents(user)
+    original = incident.duplicate_of_id
+    return DuplicateLinks(
+        duplicate_of=visible.filter(pk=original).first() if original is not None else None,
+        duplicates=list(visible.filter(duplicate_of=incident).order_by("pk")),
+    )
+
+
 def open_incidents(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
     return queryset.filter(state__in=OPEN_STATES)
 

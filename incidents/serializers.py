@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from gridmap.api import NumberField
 from gridmap.coords import InputCRS
 from incidents.choices import (
     Action,
@@ -26,7 +27,8 @@ from incidents.choices import (
 )
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Photo
 from incidents.privacy import may_see_parties, party_view
-from incidents.services import allowed_actions
+from incidents.queries import DuplicateLinks, duplicate_links
+from incidents.services import MAX_PARTIES, allowed_actions
 
 # --- out -----------------------------------------------------------------------------------------
 
@@ -190,8 +192,8 @@ class IncidentDetailSerializer(IncidentFeatureSerializer):
     allowed_actions = serializers.SerializerMethodField(
         help_text="the actions this user may take now (POST …/actions/{action}/)"
     )
-    duplicate_of = IncidentRefSerializer(read_only=True, allow_null=True)
-    duplicates = IncidentRefSerializer(many=True, read_only=True)
+    duplicate_of = serializers.SerializerMethodField(help_text="null also when you cannot see it")
+    duplicates = serializers.SerializerMethodField(help_text="those you can see")
 
     class Meta(IncidentFeatureSerializer.Meta):
         fields = [
@@ -236,6 +238,22 @@ class IncidentDetailSerializer(IncidentFeatureSerializer):
     def get_parties(self, incident: Incident) -> list[dict[str, str]]:
         unmasked = may_see_parties(self.context["request"].user, incident)
         return [party_view(party, unmasked=unmasked) for party in incident.parties.all()]
+
+    def _links(self, incident: Incident) -> DuplicateLinks:
+        """The duplicate links this user may see, read once per matter."""
+        cache = self.context.setdefault("duplicate_links", {})
+        if incident.pk not in cache:
+            cache[incident.pk] = duplicate_links(self.context["request"].user, incident)
+        return cache[incident.pk]
+
+    @extend_schema_field(IncidentRefSerializer(allow_null=True))
+    def get_duplicate_of(self, incident: Incident) -> dict | None:
+        original = self._links(incident).duplicate_of
+        return IncidentRefSerializer(original).data if original is not None else None
+
+    @extend_schema_field(IncidentRefSerializer(many=True))
+    def get_duplicates(self, incident: Incident) -> list[dict]:
+        return IncidentRefSerializer(self._links(incident).duplicates, many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Action.choices)))
     def get_allowed_actions(self, incident: Incident) -> list[str]:
@@ -349,7 +367,7 @@ class IncidentPropertiesInputSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, trim_whitespace=False)
     description = serializers.CharField(allow_blank=True, trim_whitespace=False)
     address = serializers.CharField(required=False, allow_blank=True, default="")
-    accuracy_m = serializers.FloatField(
+    accuracy_m = NumberField(
         required=False, allow_null=True, default=None, help_text="GPS accuracy in metres"
     )
     source = serializers.ChoiceField(choices=Source.choices, default=Source.API)
@@ -361,7 +379,9 @@ class IncidentPropertiesInputSerializer(serializers.Serializer):
     )
     multi_department = serializers.BooleanField(default=False)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True, default=None)
-    parties = PartyInputSerializer(many=True, required=False, default=list)
+    parties = PartyInputSerializer(
+        many=True, required=False, default=list, max_length=MAX_PARTIES, help_text="at most 5"
+    )
 
 
 class PointGeometryInputSerializer(serializers.Serializer):

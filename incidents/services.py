@@ -40,6 +40,7 @@ from incidents.choices import (
 from incidents.intake import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
+    MAX_PARTIES,
     MAX_POINTS,
     TITLE_MAX,
     CheckedIntake,
@@ -60,6 +61,7 @@ __all__ = [
     "ADDRESS_MAX",
     "DESCRIPTION_MAX",
     "INTAKE_ROLES",
+    "MAX_PARTIES",
     "MAX_POINTS",
     "STAFF_ROLES",
     "TITLE_MAX",

@@ -40,7 +40,7 @@ from incidents.forms import (
 from incidents.models import Incident, IncidentEvent, Photo
 from incidents.photos import MAX_PHOTOS
 from incidents.privacy import may_see_parties, party_view
-from incidents.queries import queue_incidents, visible_incidents
+from incidents.queries import duplicate_links, queue_incidents, visible_incidents
 from incidents.services import (
     ACTIONS,
     INTAKE_ROLES,
@@ -129,7 +129,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _detail_incident(user: object, pk: int) -> Incident:
     matters = visible_incidents(user).select_related(
-        "county", "reporter", "handler", "owner_leader", "duplicate_of", "handling_unit__area"
+        "county", "reporter", "handler", "owner_leader", "handling_unit__area"
     )
     return get_object_or_404(matters, pk=pk)
 
@@ -167,7 +167,7 @@ def _render_detail(
     unmasked = may_see_parties(user, incident)
     events = IncidentEvent.objects.filter(incident=incident).select_related("actor")
     timeline = [{"event": e, "label": _event_label(e)} for e in events]
-    visible = visible_incidents(user)
+    links = duplicate_links(user, incident)
     map_data = {
         "points": [[p.x, p.y] for p in incident.locations],
         "grid": _geometry(incident.grid),
@@ -177,8 +177,8 @@ def _render_detail(
         "parties": [party_view(p, unmasked=unmasked) for p in incident.parties.all()],
         "photos": incident.photos.all(),
         "events": timeline,
-        "duplicates": visible.filter(duplicate_of=incident),
-        "duplicate_of": visible.filter(pk=incident.duplicate_of_id).first(),
+        "duplicates": links.duplicates,
+        "duplicate_of": links.duplicate_of,
         "actions": _action_forms(user, incident, bound, bound_action),
         "map_data": _map_context(map_data),
     }

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from gridmap.choices import ancestor_codes
 from gridmap.models import Area
 from gridmap.scoping import user_area
 from incidents.models import Incident
@@ -108,3 +111,23 @@ class Viewer:
         if self.sees_phone(responder, dispatching=dispatching):
             return responder.phone
         return mask_phone(responder.phone)
+
+
+# --- units on maps and in assignments ------------------------------------------------------------
+
+VIEWING_ROLES = (*DISPATCH_ROLES, Role.LEADERSHIP)
+
+
+def visible_responders(user: object) -> QuerySet[Responder]:
+    """Active units with a position whose home area nests with the user's jurisdiction.
+
+    The rule of the responder layer (tiles) and of positions in assignments: dispatchers and
+    leadership only.
+    """
+    area = user_area(user)
+    if area is None or getattr(user, "role", None) not in VIEWING_ROLES:
+        return Responder.objects.none()
+    nests = Q(home_area__code__startswith=area.code_prefix) | Q(
+        home_area__code__in=ancestor_codes(area.code, area.level)
+    )
+    return Responder.objects.filter(nests, active=True, position__isnull=False)

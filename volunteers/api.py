@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.http import SafeJSONParser
 from incidents.api import ERRORS, IncidentsAPI
 from incidents.serializers import ErrorSerializer
 from volunteers.access import Viewer, dispatchable_incident, visible_incident
@@ -93,7 +93,7 @@ class CandidatesView(IncidentsAPI, APIView):
 class AssignView(IncidentsAPI, APIView):
     """Offer the matter to a unit (``responder``), or to the nearest available one (null)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         request=AssignInputSerializer,
@@ -151,7 +151,7 @@ class AssignmentActionView(IncidentsAPI, APIView):
     """One step of an assignment: accept, decline, en_route, arrive, done (by the unit's
     members) or cancel (by the matter's dispatchers)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         parameters=[
@@ -210,7 +210,7 @@ class PositionView(IncidentsAPI, APIView):
     """A unit's phone reports where it is (members of the unit only; at most one post per
     DISPATCH_POSITION_MIN_INTERVAL_S seconds)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         request=PositionInputSerializer,

@@ -6,21 +6,21 @@ from volunteers import api
 
 urlpatterns = [
     path(
-        "incidents/<int:pk>/candidates",
+        "incidents/<id:pk>/candidates",
         api.CandidatesView.as_view(),
         name="api-incident-candidates",
     ),
-    path("incidents/<int:pk>/assign", api.AssignView.as_view(), name="api-incident-assign"),
+    path("incidents/<id:pk>/assign", api.AssignView.as_view(), name="api-incident-assign"),
     path(
-        "incidents/<int:pk>/assignments",
+        "incidents/<id:pk>/assignments",
         api.IncidentAssignmentsView.as_view(),
         name="api-incident-assignments",
     ),
     path("assignments/mine", api.MyAssignmentsView.as_view(), name="api-my-assignments"),
     path(
-        "assignments/<int:pk>/<slug:action>/",
+        "assignments/<id:pk>/<segment:action>/",
         api.AssignmentActionView.as_view(),
         name="api-assignment-action",
     ),
-    path("responders/<int:pk>/position", api.PositionView.as_view(), name="api-responder-position"),
+    path("responders/<id:pk>/position", api.PositionView.as_view(), name="api-responder-position"),
 ]

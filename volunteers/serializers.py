@@ -10,9 +10,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridmap.api import NumberField
 from gridmap.coords import InputCRS
 from incidents.models import Incident
-from volunteers.access import Viewer
+from volunteers.access import Viewer, visible_responders
 from volunteers.choices import (
     LIVE_ASSIGNMENT_STATES,
     AssignmentState,
@@ -263,6 +264,27 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def get_live(self, assignment: Assignment) -> bool:
         return assignment.state in LIVE_ASSIGNMENT_STATES
 
+    def to_representation(self, assignment: Assignment) -> dict:
+        data = super().to_representation(assignment)
+        if not self._shows_position(assignment):
+            # The unit's position now says nothing about a finished assignment, and only those
+            # who may see units on the map (or act for this one) see where it is.
+            data["responder"]["position"] = None
+            data["responder"]["position_at"] = None
+        return data
+
+    def _shows_position(self, assignment: Assignment) -> bool:
+        if assignment.state not in LIVE_ASSIGNMENT_STATES:
+            return False
+        unit = assignment.responder
+        if _viewer(self.context).is_member(unit):
+            return True
+        seen = self.context.setdefault("units_on_map", {})
+        if unit.pk not in seen:
+            user = self.context["request"].user
+            seen[unit.pk] = visible_responders(user).filter(pk=unit.pk).exists()
+        return seen[unit.pk]
+
     def get_assigned_by(self, assignment: Assignment) -> str | None:
         return str(assignment.assigned_by) if assignment.assigned_by is not None else None
 
@@ -322,7 +344,7 @@ class AssignmentActionInputSerializer(serializers.Serializer):
 
 class PointInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["Point"])
-    coordinates = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=3)
+    coordinates = serializers.ListField(child=NumberField(), min_length=2, max_length=3)
 
 
 class PositionInputSerializer(serializers.Serializer):
@@ -340,6 +362,6 @@ class PositionInputSerializer(serializers.Serializer):
         help_text="the datum of the phone's numbers: wgs84 (GPS), gcj02 (Amap, Tencent, "
         "WeChat) or bd09 (Baidu); converted to WGS84",
     )
-    accuracy = serializers.FloatField(
+    accuracy = NumberField(
         required=False, allow_null=True, default=None, help_text="metres, as the phone reports"
     )

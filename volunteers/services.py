@@ -27,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Role
 from gridmap.coords import CoordinateError, parse_number, parse_point
+from gridmap.scoping import far_point_message
 from incidents.choices import DispatchStep, EventKind, State
 from incidents.models import Incident, IncidentEvent
 from incidents.services import (
@@ -716,6 +717,9 @@ def post_position(
         point = parse_point(lon, lat, crs)
     except CoordinateError as error:
         raise PositionInputError(error.field, error.message) from None
+    far = far_point_message(actor, [(point.lon, point.lat)])
+    if far is not None:
+        raise PositionInputError("lon", far)
     accuracy = _parse_accuracy(accuracy_m)
     with transaction.atomic():
         unit = Responder.objects.select_for_update(of=("self",)).get(pk=responder_id)

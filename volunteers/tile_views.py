@@ -26,4 +26,5 @@ def responder_tile_view(request: HttpRequest, z: int, x: int, y: int) -> HttpRes
         return HttpResponseBadRequest(_("No such tile."))
     body = responder_tile(request.user, z, x, y)
     etag = hashlib.sha1(body).hexdigest()[:20]
-    return mvt_response(request, etag, lambda: body, "private, no-cache")
+    # Units' positions (and mediators' names) are personal data: nothing keeps a copy.
+    return mvt_response(request, etag, lambda: body, "private, no-store")

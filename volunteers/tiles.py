@@ -15,31 +15,14 @@ import json
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.choices import Role
-from gridmap.choices import ancestor_codes
-from gridmap.scoping import user_area
 from incidents.tiles import BUFFER, EXTENT, buffer_margin_m
+from volunteers.access import visible_responders
 from volunteers.choices import ResponderStatus
-from volunteers.models import Responder, stale_before
-from volunteers.services import DISPATCH_ROLES
+from volunteers.models import stale_before
 
 LAYER = "responders"
-VIEWING_ROLES = (*DISPATCH_ROLES, Role.LEADERSHIP)
-
-
-def visible_responders(user: object) -> QuerySet[Responder]:
-    """Active units with a position whose home area nests with the user's jurisdiction."""
-    area = user_area(user)
-    if area is None or getattr(user, "role", None) not in VIEWING_ROLES:
-        return Responder.objects.none()
-    nests = Q(home_area__code__startswith=area.code_prefix) | Q(
-        home_area__code__in=ancestor_codes(area.code, area.level)
-    )
-    return Responder.objects.filter(nests, active=True, position__isnull=False)
-
 
 _SQL = """
 WITH box AS (

@@ -145,7 +145,9 @@
           L.DomEvent.stopPropagation(event);
           selectArea(feature.properties.code, {fit: false});
         });
-        layer.bindTooltip(feature.properties.name, {sticky: true, direction: 'top', opacity: 0.9});
+        // An element, not a string: Leaflet inserts strings as HTML.
+        layer.bindTooltip(el('span', {}, feature.properties.name),
+          {sticky: true, direction: 'top', opacity: 0.9});
         addLabel(level, feature, layer);
       },
     });

@@ -96,7 +96,8 @@
         radius: 7, color: '#ffffff', weight: 2, fillOpacity: 0.95,
         fillColor: candidate.in_jurisdiction ? '#2e7d32' : '#e0a800',
       }).bindPopup(popupFor(candidate));
-      marker.bindTooltip(candidate.name);
+      // A string would be inserted as HTML: a unit named <img onerror=…> would run on hover.
+      marker.bindTooltip(el('span', {}, candidate.name));
       marker.on('click', () => highlight(candidate.id));
       marker.addTo(candidateLayer);
       markers.set(String(candidate.id), marker);

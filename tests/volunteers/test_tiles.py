@@ -55,7 +55,7 @@ def test_etag_is_the_tiles_hash_and_status_changes_it(client, people, place_resp
     x, y = tile_of(*POINT, 14)
     url = reverse("responder-tile", args=[14, x, y])
     first = client.get(url)
-    assert first["Cache-Control"] == "private, no-cache"
+    assert first["Cache-Control"] == "private, no-store"
     assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
     unit.status = ResponderStatus.OFFERED
     unit.save()

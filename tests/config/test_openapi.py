@@ -1,0 +1,51 @@
+"""The OpenAPI schema says what the API answers: GeoJSON pages, and its error statuses."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.parametrize("name", ["PaginatedAreaFeatureList", "PaginatedIncidentFeatureList"])
+def test_geojson_lists_are_feature_collections_with_features_not_results(schema, name):
+    page = schema["components"]["schemas"][name]
+
+    assert "results" not in page["properties"]
+    assert page["required"] == ["type", "count", "next", "previous", "features"]
+    assert page["properties"]["features"]["type"] == "array"
+    assert page["properties"]["features"]["items"]["$ref"].endswith("Feature")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "codes"),
+    [
+        ("get", "/api/incidents/", {"200", "400", "401", "404"}),
+        ("post", "/api/incidents/", {"201", "400", "401", "403"}),
+        ("get", "/api/incidents/{id}/", {"200", "401", "404"}),
+        ("post", "/api/incidents/{id}/actions/{action}/", {"200", "400", "401", "404", "409"}),
+        ("post", "/api/responders/{id}/position", {"200", "400", "401", "403", "404", "429"}),
+        ("get", "/api/areas/locate", {"200", "400", "404", "429"}),
+        ("get", "/api/areas/{code}/", {"200", "404"}),
+        ("post", "/api/auth/token/", {"200", "400"}),
+    ],
+)
+def test_operations_document_the_statuses_they_answer(schema, method, path, codes):
+    documented = set(schema["paths"][path][method]["responses"])
+
+    assert codes <= documented
+
+
+def test_public_operations_do_not_promise_a_401(schema):
+    assert "401" not in schema["paths"]["/api/areas/locate"]["get"]["responses"]
+
+
+def test_path_ids_are_integers(schema):
+    parameters = schema["paths"]["/api/incidents/{id}/"]["get"]["parameters"]
+
+    assert parameters[0]["schema"]["type"] == "integer"
