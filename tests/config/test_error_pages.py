@@ -117,7 +117,8 @@ def test_a_failed_csrf_check_shows_the_sites_page(language):
     ("path", "status"),
     [
         ("/api/no-such-thing/", 404),
-        ("/api/incidents/not-a-number/", 404),
+        # A malformed id reaches the view, which asks an anonymous caller to sign in first.
+        ("/api/incidents/not-a-number/", 401),
         ("/api/forbidden/", 403),
         ("/api/broken/", 500),
     ],
