@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -9,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.lockout import client_ip
+from accounts.middleware import LAST_SEEN
 from accounts.models import User, UserSession
 from accounts.tokens import revoke_all_tokens
 
@@ -36,6 +39,8 @@ def record_session(request: HttpRequest, user: User) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
+    # Logging in is activity: the idle clock starts now, without a write on the next request.
+    session[LAST_SEEN] = time.time()
     if session.session_key is None:
         session.save()
     UserSession.objects.update_or_create(
