@@ -111,3 +111,21 @@ def test_lockout_page_is_chinese_by_default(zh_client, staff):
     assert response.status_code == 429
     assert "登录失败次数过多".encode() in response.content
     assert b'href="/"' in response.content  # a way back
+
+
+@pytest.mark.django_db
+def test_an_administrator_sees_and_unlocks_a_locked_user(client, staff, network, make_user):
+    for _ in range(6):
+        api_login(client, "/api/auth/token/", "wrong-password")
+    root = make_user("root", Role.COUNTY_ADMIN, network["621122000000"])
+    root.is_staff = root.is_superuser = True
+    root.save()
+    admin = Client(headers={"accept-language": "en"})
+    admin.force_login(root)
+    attempt = AccessAttempt.objects.get(username="clerk")
+
+    listing = admin.get("/admin/axes/accessattempt/")
+    admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+
+    assert b"clerk" in listing.content
+    assert api_login(client, "/api/auth/token/", PASSWORD).status_code == 200

@@ -37,7 +37,8 @@ def test_each_login_issues_a_new_token_stored_only_as_a_hash(client, phone_user)
     first, second = get_token(client), get_token(client)
 
     assert first != second
-    assert me(first) == 200 and me(second) == 200
+    assert me(first) == 200
+    assert me(second) == 200
     with connection.cursor() as cursor:
         cursor.execute("SELECT key_hash, prefix FROM accounts_apitoken")
         rows = cursor.fetchall()
@@ -70,7 +71,7 @@ def test_revoke_endpoint_revokes_the_presented_token_only(client, phone_user):
 
 
 @pytest.mark.django_db
-def test_password_change_by_changepassword_command_revokes_tokens(client, phone_user):
+def test_saving_a_new_password_hash_revokes_tokens(client, phone_user):
     key = get_token(client)
 
     phone_user.set_password("Another-pass-2026")
