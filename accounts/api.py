@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,6 +16,7 @@ from accounts.lockout import lockout_response
 from accounts.models import ApiToken, User
 from accounts.tokens import issue_token, revoke_token
 from config.http import SafeJSONParser
+from gridmap.api import DetailSerializer
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -48,7 +49,15 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     parser_classes = (FormParser, MultiPartParser, SafeJSONParser)
 
-    @extend_schema(request=CredentialsSerializer, responses={200: IssuedTokenSerializer})
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses={
+            200: IssuedTokenSerializer,
+            429: OpenApiResponse(
+                DetailSerializer, description="too many failed logins: username locked here"
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = CredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
