@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.tokens import revoke_token
 from gridmap.admin import JurisdictionScopedAdmin
 from gridmap.models import Area
 from gridmap.scoping import scope
@@ -77,3 +78,33 @@ class UserAdmin(JurisdictionScopedAdmin, DjangoUserAdmin):
             # Nobody hands out a jurisdiction wider than their own.
             kwargs["queryset"] = scope(Area.objects.current(), request.user, "")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(JurisdictionScopedAdmin, admin.ModelAdmin):
+    """API tokens of the users one administers: seen and revoked, never created or read back."""
+
+    jurisdiction_area_path = "user__jurisdiction"
+    list_display = ["prefix", "user", "created", "expires", "last_used", "revoked_at"]
+    list_filter = ["revoked_at", "expires"]
+    search_fields = ["prefix", "user__username", "user__display_name"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "prefix",
+        "created",
+        "expires",
+        "last_used",
+        "user_agent",
+        "revoked_at",
+    ]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens come from POST /api/auth/token/ only
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for token in queryset:
+            revoke_token(token=token)

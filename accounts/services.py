@@ -34,3 +34,13 @@ def set_jurisdiction(*, username: str, area_code: str, role: str | None = None) 
         user.full_clean(exclude=["password"])
         user.save(update_fields=["jurisdiction", "role"])
     return user
+
+
+def change_own_password(*, user: User, new_password: str, keep_session_key: str | None) -> None:
+    """A user's new password: every API token revoked, every other session signed out."""
+    from accounts.sessions import end_other_sessions
+
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])  # accounts.signals revokes the tokens
+        end_other_sessions(user=user, keep_session_key=keep_session_key)

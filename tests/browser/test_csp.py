@@ -147,3 +147,20 @@ def test_error_pages_run_under_the_policy(open_page, people, live_server, locale
     assert "content-security-policy" in missing.headers
     expect(page.locator(".error-home")).to_be_visible()
     assert_clean(page)
+
+
+def test_account_security_and_lockout_pages_run_under_the_policy(open_page, people, live_server):
+    page = open_page(people["village"], "/accounts/security/")
+    visit(page, f"{live_server.url}/accounts/security/")
+    expect(page.locator("#tokens-title")).to_be_visible()
+    # Ten wrong passwords from a second browser: the lockout page, in the site's frame.
+    stranger = open_page(None, "/accounts/login/")
+    for _ in range(6):
+        stranger.fill("input[name=username]", "village")
+        stranger.fill("input[name=password]", "wrong-password")
+        with stranger.expect_navigation():
+            stranger.click("form.stacked-form button[type=submit]")
+    expect(stranger.locator("#lockout-title")).to_be_visible()
+    expect(stranger.locator(".error-home")).to_be_visible()
+    assert_clean(page)
+    assert_clean(stranger)

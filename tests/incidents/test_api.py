@@ -16,10 +16,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 
 from incidents.models import Incident, Photo
 from incidents.services import PartyInput, take_in
+from tests.factories import api_key
 from tests.incidents.conftest import (
     IN_GRID_A1_NORTH,
     IN_GRID_A1_SOUTH,
@@ -89,8 +89,7 @@ def assert_nothing_saved(settings) -> None:
 
 @pytest.mark.django_db
 def test_token_authentication_is_accepted(people):
-    token = Token.objects.create(user=people["leader_a1"])
-    client = Client(headers={"authorization": f"Token {token.key}"})
+    client = Client(headers={"authorization": f"Token {api_key(people['leader_a1'])}"})
 
     response = post_json(client, feature())
 
