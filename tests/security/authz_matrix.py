@@ -103,6 +103,13 @@ RULES: tuple[E, ...] = (
     E("logout", M(*[FOUND] * 6), "post"),
     E("api-token", M(*[BAD] * 6), "post", body={"username": "probe-dispatcher", "password": "no"}),
     E("api-me", API_SIGNED_IN),
+    # Only the token the request is authenticated with can be revoked: a session is refused.
+    E("api-token-revoke", M(*[UNAUTH] * 6), "post", json=True),
+    E("account-security", SIGNED_IN),
+    E("account-password", M(LOGIN, BAD, BAD, BAD, BAD, BAD), "post"),
+    # Revoking acts on one's own tokens only: anyone else's id changes nothing, back to the page.
+    E("account-token-revoke", M(*[FOUND] * 6), "post", args=lambda w, s: {"pk": 999_999}),
+    E("account-sessions-end-others", M(*[FOUND] * 6), "post"),
     E("schema", ALL),
     E("api-docs", ALL),
     # --- the grid network (public but for workers) ---------------------------------------------
