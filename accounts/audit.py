@@ -66,7 +66,9 @@ def may_read_access_log(user: object) -> bool:
     """County administrators and superusers read the log; nobody else."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", "") == Role.COUNTY_ADMIN
+    return (
+        bool(getattr(user, "is_superuser", False)) or getattr(user, "role", "") == Role.COUNTY_ADMIN
+    )
 
 
 def _area_label(area: object | None) -> str:
@@ -94,7 +96,9 @@ def record_user_changes(
     new_role = target.role or ""  # type: ignore[attr-defined]
     if (old_role or "") != new_role:
         record_access(
-            action=AccessAction.ROLE_CHANGE, filters={"old": old_role or "", "new": new_role}, **common
+            action=AccessAction.ROLE_CHANGE,
+            filters={"old": old_role or "", "new": new_role},
+            **common,
         )
     new_area = target.jurisdiction  # type: ignore[attr-defined]
     old_id = getattr(old_jurisdiction, "pk", None)

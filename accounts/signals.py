@@ -30,6 +30,4 @@ def _login_failed(
 ) -> None:
     # Django has already replaced the password with asterisks; only the name is kept.
     username = str(credentials.get("username", ""))
-    record_access(
-        action=AccessAction.LOGIN_FAILED, request=request, user=None, username=username
-    )
+    record_access(action=AccessAction.LOGIN_FAILED, request=request, user=None, username=username)

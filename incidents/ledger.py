@@ -178,7 +178,9 @@ def unmasked_rows(queryset: QuerySet[Incident], *, user: object) -> int:
         .select_related("grid", "handling_unit__area")
         .order_by()
     )
-    return sum(1 for incident in with_parties.iterator(chunk_size=CHUNK_SIZE) if access.unmasked(incident))
+    return sum(
+        1 for incident in with_parties.iterator(chunk_size=CHUNK_SIZE) if access.unmasked(incident)
+    )
 
 
 def _local(value: dt.datetime) -> dt.datetime:

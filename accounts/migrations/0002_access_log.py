@@ -28,35 +28,86 @@ DROP FUNCTION IF EXISTS accounts_accesslog_append_only();
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial_user'),
+        ("accounts", "0001_initial_user"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='username')),
-                ('role', models.CharField(blank=True, max_length=20, verbose_name='role')),
-                ('action', models.CharField(choices=[('party_view', 'Viewed unmasked parties'), ('ledger_export', 'Exported the ledger'), ('login', 'Logged in'), ('login_failed', 'Login failed'), ('logout', 'Logged out'), ('role_change', 'Role changed'), ('jurisdiction_change', 'Jurisdiction changed'), ('access_log_export', 'Exported the access log')], max_length=30, verbose_name='action')),
-                ('target_type', models.CharField(blank=True, max_length=40, verbose_name='target type')),
-                ('target_id', models.CharField(blank=True, max_length=40, verbose_name='target id')),
-                ('target_label', models.CharField(blank=True, max_length=200, verbose_name='target')),
-                ('count', models.PositiveIntegerField(blank=True, null=True, verbose_name='count')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='user agent')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="username")),
+                ("role", models.CharField(blank=True, max_length=20, verbose_name="role")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("party_view", "Viewed unmasked parties"),
+                            ("ledger_export", "Exported the ledger"),
+                            ("login", "Logged in"),
+                            ("login_failed", "Login failed"),
+                            ("logout", "Logged out"),
+                            ("role_change", "Role changed"),
+                            ("jurisdiction_change", "Jurisdiction changed"),
+                            ("access_log_export", "Exported the access log"),
+                        ],
+                        max_length=30,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=40, verbose_name="target type"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=40, verbose_name="target id"),
+                ),
+                (
+                    "target_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="target"),
+                ),
+                ("count", models.PositiveIntegerField(blank=True, null=True, verbose_name="count")),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="user agent"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access log entry',
-                'verbose_name_plural': 'access log',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['target_type', 'target_label'], name='accesslog_target_idx'), models.Index(fields=['username', 'at'], name='accesslog_user_idx')],
+                "verbose_name": "access log entry",
+                "verbose_name_plural": "access log",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_label"], name="accesslog_target_idx"
+                    ),
+                    models.Index(fields=["username", "at"], name="accesslog_user_idx"),
+                ],
             },
         ),
         migrations.RunSQL(APPEND_ONLY_SQL, APPEND_ONLY_REVERSE_SQL),
