@@ -23,7 +23,8 @@ from accounts.models import AccessLog
 
 PAGE_SIZE = 50
 CSV_HEADERS = (
-    "时间", "用户", "角色", "操作", "对象类型", "对象编号", "对象", "数量", "条件", "事由", "IP", "浏览器",
+    "时间", "用户", "角色", "操作", "对象类型", "对象编号",
+    "对象", "数量", "条件", "事由", "IP", "浏览器",
 )  # fmt: skip
 
 
@@ -115,7 +116,7 @@ def _csv_lines(rows: QuerySet[AccessLog]) -> Iterator[str]:
 def access_log_csv(request: HttpRequest) -> HttpResponse:
     """The filtered log as CSV; the export itself is a row of the log."""
     _allowed(request)
-    form, rows = filtered_log(request.GET)
+    _form, rows = filtered_log(request.GET)
     record_access(
         action=AccessAction.ACCESS_LOG_EXPORT,
         request=request,

@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from django.contrib.auth.decorators import login_required
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render

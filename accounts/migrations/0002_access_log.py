@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Append-only at the database, like the incidents trail: UPDATE is refused always; DELETE only
 # for rows older than the 180-day retention floor (等保 2.0), so `prune_access_log` works and
 # tampering with recent rows does not, whoever issues the SQL.

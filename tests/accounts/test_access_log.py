@@ -138,9 +138,12 @@ def test_recent_rows_cannot_be_updated_or_deleted(db):
         "UPDATE accounts_accesslog SET username = 'y' WHERE id = %s",
         "DELETE FROM accounts_accesslog WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [row.pk])
     old = _old_row(200)
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.filter(pk=old).update(username="z")
