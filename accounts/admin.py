@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import ForeignKey, QuerySet
-from django.forms import ModelChoiceField
+from django.forms import ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import record_user_changes
 from accounts.models import ApiToken, User
 from accounts.tokens import revoke_token
 from gridmap.admin import JurisdictionScopedAdmin
@@ -70,6 +71,17 @@ class UserAdmin(JurisdictionScopedAdmin, DjangoUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        """Save, and write each change of role or jurisdiction to the access log."""
+        before = User.objects.select_related("jurisdiction").filter(pk=obj.pk).first()
+        super().save_model(request, obj, form, change)
+        record_user_changes(
+            request=request,
+            target=obj,
+            old_role=before.role if before else "",
+            old_jurisdiction=before.jurisdiction if before else None,
+        )
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: object

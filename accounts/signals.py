@@ -1,15 +1,18 @@
-"""Account side effects: a password change revokes tokens; sessions are listed per user."""
+"""Account side effects: a password change revokes tokens; sessions are listed per user;
+logins, logouts and failed logins go to the access log (every login path sends these signals)."""
 
 from __future__ import annotations
 
 import time
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.audit import record_access
+from accounts.choices import AccessAction
 from accounts.lockout import client_ip
 from accounts.middleware import LAST_SEEN
 from accounts.models import User, UserSession
@@ -67,3 +70,26 @@ def session_ended(sender, request: HttpRequest | None, user: User | None, **kwar
     key = getattr(getattr(request, "session", None), "session_key", None)
     if key:
         UserSession.objects.filter(session_key=key).delete()
+
+
+@receiver(user_logged_in, dispatch_uid="accounts_access_log_login")
+def _logged_in(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
+    record_access(action=AccessAction.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts_access_log_logout")
+def _logged_out(
+    sender: object, request: HttpRequest | None, user: object, **kwargs: object
+) -> None:
+    # user is None when the session had nobody signed in: nothing to record.
+    if user is not None:
+        record_access(action=AccessAction.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="accounts_access_log_login_failed")
+def _login_failed(
+    sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
+) -> None:
+    # Django has already replaced the password with asterisks; only the name is kept.
+    username = str(credentials.get("username", ""))
+    record_access(action=AccessAction.LOGIN_FAILED, request=request, user=None, username=username)

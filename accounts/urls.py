@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import access_log, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -14,4 +14,6 @@ urlpatterns = [
         views.end_other_sessions_view,
         name="account-sessions-end-others",
     ),
+    path("access-log/", access_log.access_log, name="access-log"),
+    path("access-log.csv", access_log.access_log_csv, name="access-log-csv"),
 ]

@@ -361,3 +361,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Personal-data access log (issue 12, docs/security/access-log.md) ---------------------------
+# Days an access-log row is kept before `manage.py prune_access_log` may remove it (at least 180:
+# 等保 2.0; the database refuses to delete younger rows whatever this says).
+ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", "180"))
+# A ledger export with more rows carrying unmasked parties than this needs a stated reason.
+LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))

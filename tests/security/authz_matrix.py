@@ -110,6 +110,9 @@ RULES: tuple[E, ...] = (
     # Revoking acts on one's own tokens only: anyone else's id changes nothing, back to the page.
     E("account-token-revoke", M(*[FOUND] * 6), "post", args=lambda w, s: {"pk": 999_999}),
     E("account-sessions-end-others", M(*[FOUND] * 6), "post"),
+    # The personal-data access log: county administrators only.
+    E("access-log", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
+    E("access-log-csv", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
     E("schema", ALL),
     E("api-docs", ALL),
     # --- the grid network (public but for workers) ---------------------------------------------
