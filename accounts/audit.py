@@ -7,21 +7,17 @@ from collections.abc import Mapping
 from django.http import HttpRequest
 
 from accounts.choices import AccessAction, Role
+from accounts.lockout import client_ip as lockout_client_ip
 from accounts.models import AccessLog
 
 _USER_AGENT_MAX = 300
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as the server saw it (REMOTE_ADDR).
-
-    Behind a reverse proxy REMOTE_ADDR is the proxy; the proxy must then set REMOTE_ADDR for
-    gunicorn (``--forwarded-allow-ips``) rather than this code trusting X-Forwarded-For, which
-    any client can write.
-    """
+    """The client's address, counted the same way as login lockouts and throttles (NUM_PROXIES)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return lockout_client_ip(request) or None
 
 
 def record_access(
