@@ -62,18 +62,6 @@ def jpeg(name="photo.jpg", size=(200, 150)) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-@pytest.fixture
-def as_user(people):
-    """A client signed in (session) as one of ``people``, asking for English."""
-
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
-
-
 def post_json(client: Client, body: object, **extra) -> object:
     return client.post(LIST, data=json.dumps(body), content_type="application/json", **extra)
 

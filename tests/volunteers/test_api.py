@@ -27,18 +27,6 @@ MASKED = "139****5678"
 
 
 @pytest.fixture
-def as_user(people):
-    """A client signed in (session) as one of ``people``, asking for English."""
-
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
-
-
-@pytest.fixture
 def near(place_responder, people):
     """A village mediator 180 m east of the matter; the ``responder`` account acts for it."""
     return place_responder(
