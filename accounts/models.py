@@ -1,5 +1,6 @@
 """Users: every user has a role and a jurisdiction (an Area whose subtree they may see)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -25,6 +26,10 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Messages sent to the user (notifications, SMS) are written in this language.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
 
     class Meta:
         verbose_name = _("user")

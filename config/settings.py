@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "axes",
     "gridmap",
     "accounts",
+    "notify",
     "incidents",
     "volunteers",
     "analytics",
