@@ -54,8 +54,8 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
+from accounts.tokens import issue_token, revoke_token  # noqa: E402
 from bench.intake import TRIGGER, Run, clean_up, demo_dispatcher  # noqa: E402
 from bench.locate import free_port, sample_points, serve  # noqa: E402
 from gridmap.models import Area  # noqa: E402
@@ -701,7 +701,7 @@ def main() -> None:
     if grids == 0:
         raise SystemExit("No grid cells in the database: run `make demo` (or load_demo) first.")
     user = demo_dispatcher()
-    token, token_created = Token.objects.get_or_create(user=user)
+    token, key = issue_token(user=user, user_agent="bench/dispatch.py")
     say(
         f"Demo county: {grids:,} grid cells; {os.cpu_count()} CPU cores (load average "
         f"{os.getloadavg()[0]:.1f} before the run); signed in as {user.username}"
@@ -716,12 +716,11 @@ def main() -> None:
         bench.first_event = next_event_id()
         bench_db(bench)
         if not args.skip_api:
-            bench_api(bench, token.key, args.seconds)
+            bench_api(bench, key, args.seconds)
         bench_dispatch(bench, user, args.seconds)
     finally:
         remove_all(bench)
-        if token_created:
-            token.delete()
+        revoke_token(token=token)
     say(f"Load average after the run: {os.getloadavg()[0]:.1f}")
 
 

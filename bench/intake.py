@@ -36,9 +36,9 @@ django.setup()
 from django.core.files.storage import default_storage  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from PIL import Image  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from accounts.tokens import issue_token  # noqa: E402
 from bench.locate import free_port, sample_points, serve  # noqa: E402
 from gridmap.demo.logins import DEMO_LOGINS  # noqa: E402
 from gridmap.demo.reference import COUNTY_CODE  # noqa: E402
@@ -203,7 +203,7 @@ def main() -> None:
     if grids == 0:
         raise SystemExit("No grid cells in the database: run `make demo` (or load_demo) first.")
     user = demo_dispatcher()
-    token, _created = Token.objects.get_or_create(user=user)
+    _token, key = issue_token(user=user, user_agent="bench/intake.py")
     categories = list(Category.objects.filter(active=True).values_list("code", flat=True))
     photo = make_photo()
     bodies = Bodies(sample_points(2000, seed=20261), categories, photo)
@@ -219,14 +219,14 @@ def main() -> None:
     rows = []
     try:
         # Warm up both workers: imports, the persistent connection, PostGIS in the backend.
-        warm = measure(port, token.key, bodies.json, 4, 2)
+        warm = measure(port, key, bodies.json, 4, 2)
         uids += warm.uids
         for name, make_body in (
             ("JSON, no photo", bodies.json),
             ("multipart, 1 photo", bodies.multipart),
         ):
             for clients in CLIENTS:
-                run = measure(port, token.key, make_body, clients, args.seconds)
+                run = measure(port, key, make_body, clients, args.seconds)
                 uids += run.uids
                 rows.append((name, clients, run))
     finally:

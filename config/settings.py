@@ -12,6 +12,7 @@ SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_PROXY_SSL_HEADER.
 import base64
 import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -140,14 +141,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
     "gridmap",
     "accounts",
+    "notify",
     "incidents",
     "volunteers",
     "analytics",
@@ -166,6 +168,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Idle timeout and the list of a user's sessions (accounts.middleware); after auth.
+    "accounts.middleware.SessionActivityMiddleware",
+    # Last: turns a login refused during a lockout into the lockout page / 429 JSON.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -212,10 +218,37 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", T
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 等保 2.0: at least 10 characters from at least 3 of the 4 classes (accounts.passwords).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# --- Login protection, API tokens, sessions (docs/security/login-and-tokens.md) ---
+# django-axes watches every authenticate() call (the login page, the admin's, POST
+# /api/auth/token/): after AXES_FAILURE_LIMIT failures for one username from one address, that
+# pair is locked for AXES_COOLOFF_MINUTES. Attempts are rows in the database (axes' models,
+# readable and resettable in the admin).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(env("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# API tokens (accounts.tokens) live this many days; a new one per successful token request.
+API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "30"))
+# A session ends SESSION_HOURS after login at the latest, and after SESSION_IDLE_MINUTES without
+# a request (accounts.middleware).
+SESSION_COOKIE_AGE = int(float(env("SESSION_HOURS", "8")) * 3600)
+SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -263,7 +296,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -359,3 +392,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Personal-data access log (issue 12, docs/security/access-log.md) ---------------------------
+# Days an access-log row is kept before `manage.py prune_access_log` may remove it (at least 180:
+# 等保 2.0; the database refuses to delete younger rows whatever this says).
+ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", "180"))
+# A ledger export with more rows carrying unmasked parties than this needs a stated reason.
+LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))

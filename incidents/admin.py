@@ -23,7 +23,7 @@ from gridmap.choices import AreaLevel
 from gridmap.models import Area
 from gridmap.scoping import scope
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Party, Photo
-from incidents.privacy import may_see_parties, party_view
+from incidents.privacy import may_see_parties, party_view, record_party_view
 from incidents.queries import overdue_q
 
 # --- categories ------------------------------------------------------------------------------
@@ -292,6 +292,22 @@ class IncidentAdmin(JurisdictionScopedAdmin, admin.ModelAdmin):
         ),
     ]
     readonly_fields = ["workflow_link", "number", "coordinates", "overdue"]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """The matter's page; showing its parties unmasked (PartyInline) is access-logged."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            incident = self.get_object(request, object_id)
+            if incident is not None and may_see_parties(request.user, incident):
+                count = incident.parties.count()
+                record_party_view(request=request, incident=incident, count=count)
+        return response
 
     @admin.display(description=_("number"), ordering="received_at")
     def number(self, obj: Incident) -> str:

@@ -166,6 +166,23 @@ def ledger_rows(queryset: QuerySet[Incident], *, user: object) -> Iterator[list[
             yield [column.value(incident, parties) for column in COLUMNS]
 
 
+def unmasked_rows(queryset: QuerySet[Incident], *, user: object) -> int:
+    """How many matters of ``queryset`` the ledger would show with unmasked parties.
+
+    Read before an export, to ask for a reason above LEDGER_REASON_THRESHOLD and to record it.
+    """
+    access = _PartyAccess(user)
+    with_parties = (
+        queryset.filter(parties__isnull=False)
+        .distinct()
+        .select_related("grid", "handling_unit__area")
+        .order_by()
+    )
+    return sum(
+        1 for incident in with_parties.iterator(chunk_size=CHUNK_SIZE) if access.unmasked(incident)
+    )
+
+
 def _local(value: dt.datetime) -> dt.datetime:
     """Local wall-clock time without tzinfo: what Excel cells hold."""
     return timezone.localtime(value).replace(tzinfo=None)

@@ -7,15 +7,20 @@ import tempfile
 from collections.abc import Iterator
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.audit import record_access
+from accounts.choices import AccessAction
 from incidents.filters import IncidentFilter
-from incidents.ledger import LEDGER_LANGUAGE, NO, YES, iter_csv, write_xlsx
+from incidents.ledger import LEDGER_LANGUAGE, NO, YES, iter_csv, unmasked_rows, write_xlsx
 from incidents.queries import queue_incidents
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,6 +28,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # about 3,700 rows/s here: 50,000 rows keep a worker under gunicorn's 30 s timeout. The CSV
 # streams row by row and has no cap.
 MAX_XLSX_ROWS = 50_000
+REASON_MAX = 500
 
 
 def _filterset(request: HttpRequest) -> IncidentFilter:
@@ -66,6 +72,46 @@ def describe_filters(filterset: IncidentFilter) -> list[str]:
     return lines
 
 
+def _reason(request: HttpRequest) -> str:
+    return request.GET.get("reason", "").strip()[:REASON_MAX]
+
+
+def _needs_reason(request: HttpRequest, unmasked: int, extension: str) -> HttpResponse | None:
+    """A bulk unmasked export without a reason: the page asking for one, nothing exported."""
+    if unmasked <= settings.LEDGER_REASON_THRESHOLD or _reason(request):
+        return None
+    query = [(k, v) for k, values in request.GET.lists() if k != "reason" for v in values]
+    context = {
+        "unmasked": unmasked,
+        "threshold": settings.LEDGER_REASON_THRESHOLD,
+        "extension": extension,
+        "action": reverse(f"incidents:ledger-{extension}"),
+        "query": query,
+        "reason_max": REASON_MAX,
+    }
+    return render(request, "incidents/ledger_reason.html", context, status=400)
+
+
+def _record_export(
+    request: HttpRequest, filterset: IncidentFilter, *, extension: str, rows: int, unmasked: int
+) -> None:
+    """One access-log row per export: row count, unmasked rows, filters and the reason."""
+    record_access(
+        action=AccessAction.LEDGER_EXPORT,
+        request=request,
+        target_type="ledger",
+        target_label=f"ledger.{extension}",
+        count=rows,
+        filters={
+            "format": extension,
+            "unmasked_rows": unmasked,
+            "query": {k: v for k, v in request.GET.lists() if k != "reason"},
+            "filters": describe_filters(filterset),
+        },
+        reason=_reason(request),
+    )
+
+
 def _disposition(extension: str, now: dt.datetime) -> str:
     """attachment; with an ASCII name for old clients and the Chinese one (RFC 5987)."""
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
@@ -91,6 +137,9 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
         return refusal
     queryset = filterset.qs
     count = queryset.count()
+    unmasked = unmasked_rows(queryset, user=request.user)
+    if refusal := _needs_reason(request, unmasked, "xlsx"):
+        return refusal
     if count > MAX_XLSX_ROWS:
         return _refusal(
             _(
@@ -106,6 +155,7 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
         queryset, output, user=request.user, description=describe_filters(filterset), now=now
     )
     output.seek(0)
+    _record_export(request, filterset, extension="xlsx", rows=count, unmasked=unmasked)
     response = FileResponse(output, content_type=XLSX_TYPE)
     response["Content-Disposition"] = _disposition("xlsx", now)
     return response
@@ -119,6 +169,11 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
     if refusal := _invalid(filterset):
         return refusal
     queryset = filterset.qs
+    unmasked = unmasked_rows(queryset, user=request.user)
+    if refusal := _needs_reason(request, unmasked, "csv"):
+        return refusal
+    # Recorded before the first byte leaves: a stream cut short has still shown its rows.
+    _record_export(request, filterset, extension="csv", rows=queryset.count(), unmasked=unmasked)
 
     def encoded() -> Iterator[bytes]:
         for piece in iter_csv(queryset, user=request.user):

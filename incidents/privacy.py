@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from accounts.choices import Role
+from accounts.audit import record_access
+from accounts.choices import AccessAction, Role
 from gridmap.scoping import user_area
 from incidents.models import Incident
 
@@ -78,3 +79,17 @@ def party_view(party: object, *, unmasked: bool) -> dict[str, str]:
         "id_number": id_number,
         "masked": not unmasked,
     }
+
+
+def record_party_view(*, request: object, incident: Incident, count: int) -> None:
+    """One access-log row for a view that showed ``count`` parties of ``incident`` unmasked."""
+    if count <= 0:
+        return  # nothing personal was shown
+    record_access(
+        action=AccessAction.PARTY_VIEW,
+        request=request,  # type: ignore[arg-type]
+        target_type="incident",
+        target_id=incident.pk,
+        target_label=incident.number,
+        count=count,
+    )

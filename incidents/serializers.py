@@ -26,7 +26,7 @@ from incidents.choices import (
     Tier,
 )
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Photo
-from incidents.privacy import may_see_parties, party_view
+from incidents.privacy import may_see_parties, party_view, record_party_view
 from incidents.queries import DuplicateLinks, duplicate_links
 from incidents.services import MAX_PARTIES, allowed_actions
 
@@ -236,8 +236,14 @@ class IncidentDetailSerializer(IncidentFeatureSerializer):
 
     @extend_schema_field(PartySerializer(many=True))
     def get_parties(self, incident: Incident) -> list[dict[str, str]]:
-        unmasked = may_see_parties(self.context["request"].user, incident)
-        return [party_view(party, unmasked=unmasked) for party in incident.parties.all()]
+        request = self.context["request"]
+        unmasked = may_see_parties(request.user, incident)
+        parties = [party_view(party, unmasked=unmasked) for party in incident.parties.all()]
+        if unmasked:
+            # Here, not in the views: every response carrying a matter's detail (GET and the
+            # actions' answers) passes through this field once.
+            record_party_view(request=request, incident=incident, count=len(parties))
+        return parties
 
     def _links(self, incident: Incident) -> DuplicateLinks:
         """The duplicate links this user may see, read once per matter."""

@@ -39,7 +39,7 @@ from incidents.forms import (
 )
 from incidents.models import Incident, IncidentEvent, Photo
 from incidents.photos import MAX_PHOTOS
-from incidents.privacy import may_see_parties, party_view
+from incidents.privacy import may_see_parties, party_view, record_party_view
 from incidents.queries import duplicate_links, queue_incidents, visible_incidents
 from incidents.services import (
     ACTIONS,
@@ -121,7 +121,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "scope_query": "scope=all&" if whole and units else "",
             # The ledger applies the same scope and filters: it exports what the queue lists.
-            "export_query": data.urlencode(),
+            "export_params": [(k, v) for k, values in data.lists() for v in values],
         },
     )
 
@@ -167,6 +167,9 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     unmasked = may_see_parties(user, incident)
+    parties = [party_view(p, unmasked=unmasked) for p in incident.parties.all()]
+    if unmasked:
+        record_party_view(request=request, incident=incident, count=len(parties))
     events = IncidentEvent.objects.filter(incident=incident).select_related("actor")
     timeline = [{"event": e, "label": _event_label(e)} for e in events]
     links = duplicate_links(user, incident)
@@ -176,7 +179,7 @@ def _render_detail(
     }
     context = {
         "incident": incident,
-        "parties": [party_view(p, unmasked=unmasked) for p in incident.parties.all()],
+        "parties": parties,
         "photos": incident.photos.all(),
         "events": timeline,
         "duplicates": links.duplicates,

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
+from accounts.tokens import issue_token
 from gridmap.choices import AreaLevel, GridWorkerRole
 from gridmap.models import Area, GridWorker
 
@@ -88,3 +89,8 @@ def make_network() -> dict[str, Area]:
                     phone=f"1390000{grid.code[-4:]}",
                 )
     return areas
+
+
+def api_key(user) -> str:
+    """A fresh API token key for ``user``, issued as the token endpoint issues it."""
+    return issue_token(user=user, user_agent="tests")[1]

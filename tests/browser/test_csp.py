@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from accounts.choices import Role
+from incidents.services import PartyInput
 from tests.analytics.conftest import category, matters  # noqa: F401  (the briefing's data)
 from tests.browser.conftest import PASSWORD, csp_report, wait_for_matters
 
@@ -146,4 +147,33 @@ def test_error_pages_run_under_the_policy(open_page, people, live_server, locale
     assert missing.status == 404
     assert "content-security-policy" in missing.headers
     expect(page.locator(".error-home")).to_be_visible()
+    assert_clean(page)
+
+
+def test_account_security_and_lockout_pages_run_under_the_policy(open_page, people, live_server):
+    page = open_page(people["village"], "/accounts/security/")
+    visit(page, f"{live_server.url}/accounts/security/")
+    expect(page.locator("#tokens-title")).to_be_visible()
+    # Five wrong passwords from a second browser: the fifth answers with the lockout page.
+    stranger = open_page(None, "/accounts/login/")
+    for _ in range(5):
+        stranger.fill("input[name=username]", "village")
+        stranger.fill("input[name=password]", "wrong-password")
+        with stranger.expect_navigation():
+            stranger.click("form.stacked-form button[type=submit]")
+    expect(stranger.locator("#lockout-title")).to_be_visible()
+    expect(stranger.locator(".error-home")).to_be_visible()
+    assert_clean(page)
+    assert_clean(stranger)
+
+
+def test_access_log_and_ledger_reason_pages_run_under_the_policy(
+    open_page, people, intake, live_server, settings
+):
+    settings.LEDGER_REASON_THRESHOLD = 0
+    intake(reporter=people["village"], source="window", parties=[PartyInput(name="张三")])
+    page = open_page(people["admin"], "/accounts/access-log/")
+    visit(page, f"{live_server.url}/accounts/access-log/?action=party_view")
+    page.goto(f"{live_server.url}/incidents/ledger.csv")  # refused: asks for a reason (400)
+    expect(page.locator("#ledger-reason")).to_be_visible()
     assert_clean(page)

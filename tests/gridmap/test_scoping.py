@@ -1,11 +1,11 @@
 """Jurisdiction scoping: a user sees their area's subtree and nothing else."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
 from gridmap.models import Area, GridWorker
 from gridmap.scoping import can_see_area, scope
+from tests.factories import api_key
 
 
 @pytest.mark.django_db
@@ -65,9 +65,9 @@ def test_can_see_area_follows_the_code_prefix(network, make_user):
 @pytest.mark.django_db
 def test_grid_worker_api_is_scoped_for_a_token_user(client, network, make_user):
     user = make_user("v4", jurisdiction=network["621122101001"])
-    token = Token.objects.create(user=user)
+    key = api_key(user)
 
-    response = client.get("/api/grid-workers/", headers={"Authorization": f"Token {token.key}"})
+    response = client.get("/api/grid-workers/", headers={"Authorization": f"Token {key}"})
 
     assert response.status_code == 200
     assert [w["grid_code"] for w in response.json()["results"]] == [

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.apps import apps
+from django.test import Client
 from PIL import Image
 
 from accounts.choices import Role
@@ -79,6 +80,18 @@ def people(network, make_user, categories) -> dict[str, object]:
         "boss": make_user("boss", Role.LEADERSHIP, network["621122000000"]),
         "responder": make_user("responder", Role.RESPONDER, network["621122100000"]),
     }
+
+
+@pytest.fixture
+def as_user(people):
+    """A client signed in (session) as one of ``people``, asking for English."""
+
+    def build(name: str) -> Client:
+        client = Client(headers={"accept-language": "en"})
+        client.force_login(people[name])
+        return client
+
+    return build
 
 
 @pytest.fixture

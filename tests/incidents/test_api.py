@@ -16,10 +16,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 
 from incidents.models import Incident, Photo
 from incidents.services import PartyInput, take_in
+from tests.factories import api_key
 from tests.incidents.conftest import (
     IN_GRID_A1_NORTH,
     IN_GRID_A1_SOUTH,
@@ -62,18 +62,6 @@ def jpeg(name="photo.jpg", size=(200, 150)) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-@pytest.fixture
-def as_user(people):
-    """A client signed in (session) as one of ``people``, asking for English."""
-
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
-
-
 def post_json(client: Client, body: object, **extra) -> object:
     return client.post(LIST, data=json.dumps(body), content_type="application/json", **extra)
 
@@ -89,8 +77,7 @@ def assert_nothing_saved(settings) -> None:
 
 @pytest.mark.django_db
 def test_token_authentication_is_accepted(people):
-    token = Token.objects.create(user=people["leader_a1"])
-    client = Client(headers={"authorization": f"Token {token.key}"})
+    client = Client(headers={"authorization": f"Token {api_key(people['leader_a1'])}"})
 
     response = post_json(client, feature())
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+
+from tests.factories import api_key
 
 DEEP = "[" * 50_000
 
 
 def token_client(user) -> Client:
     """A client that authenticates with the user's API token (no session, no CSRF)."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return Client(headers={"authorization": f"Token {token.key}", "accept-language": "en"})
+    return Client(headers={"authorization": f"Token {api_key(user)}", "accept-language": "en"})
 
 
 @pytest.mark.django_db

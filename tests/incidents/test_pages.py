@@ -150,8 +150,12 @@ def test_queue_escapes_html_in_titles(client, people, intake):
 def test_queue_links_the_ledger_with_its_filters(client, people):
     page = html(logged_in(client, people["county"]).get("/incidents/?q=abc&scope=all"))
 
-    assert "/incidents/ledger.xlsx?q=abc" in page
-    assert "/incidents/ledger.csv?q=abc" in page
+    # The export is a form (it has a reason field): the filters travel as hidden fields.
+    assert 'action="/incidents/ledger.csv"' in page
+    assert 'formaction="/incidents/ledger.xlsx"' in page
+    assert '<input type="hidden" name="q" value="abc">' in page
+    assert '<input type="hidden" name="scope" value="all">' in page
+    assert 'name="reason"' in page
 
 
 def test_queue_needs_login(client, network):

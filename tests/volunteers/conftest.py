@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents.models import Category
 from tests.incidents.conftest import (  # noqa: F401  (fixtures shared with the incidents suite)
+    as_user,
     categories,
     category_table,
     departments,

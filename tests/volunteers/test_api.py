@@ -9,10 +9,10 @@ import json
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from gridmap.coords import parse_point
 from incidents.choices import State
+from tests.factories import api_key
 from volunteers.access import Viewer
 from volunteers.choices import ResponderStatus
 from volunteers.models import Assignment, Responder
@@ -24,18 +24,6 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "13912345678"
 MASKED = "139****5678"
-
-
-@pytest.fixture
-def as_user(people):
-    """A client signed in (session) as one of ``people``, asking for English."""
-
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
 
 
 @pytest.fixture
@@ -138,8 +126,7 @@ def test_candidates_for_someone_who_sees_but_does_not_dispatch_are_403(routed, a
 
 
 def test_a_token_works_like_the_session(routed, near, people):
-    token = Token.objects.create(user=people["village"])
-    client = Client(headers={"authorization": f"Token {token.key}"})
+    client = Client(headers={"authorization": f"Token {api_key(people['village'])}"})
 
     assert client.get(candidates_url(routed.pk)).status_code == 200
     assert Client().get(candidates_url(routed.pk)).status_code in (401, 403)

@@ -13,7 +13,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from incidents.services import PartyInput
+from tests.factories import api_key
 from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
 from volunteers.services import assign
 
@@ -55,8 +55,7 @@ def fuzz_world(keep_connection, people, intake, walk, place_responder):
     unit = place_responder("村调解员", *IN_GRID_A1_SOUTH, home="621122100001", phone="13912345678")
     place_responder("县调解员", 104.62, 35.01, phone="13912340000", members=[people["responder"]])
     assign(incident_id=routed.pk, actor=people["village"], responder_id=unit.pk)
-    token, _created = Token.objects.get_or_create(user=people["county"])
-    return {"token": token.key}
+    return {"token": api_key(people["county"])}
 
 
 # Read once at collection, through the WSGI application as a client would (no database needed).

@@ -12,16 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_user(people):
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
-
-
-@pytest.fixture
 def near(place_responder, people):
     """A village mediator 180 m east of the matter; the ``responder`` account acts for it."""
     return place_responder(

@@ -32,16 +32,6 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture
-def as_user(people):
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
-
-
-@pytest.fixture
 def matter(intake, walk):
     """A routed matter whose title tries to be markup."""
     return walk(intake(title=SCRIPT_TITLE), "routed")

@@ -26,16 +26,6 @@ URUMQI = [87.617, 43.793]
 FIVE_KM_EAST = [104.69, 35.01]
 
 
-@pytest.fixture
-def as_user(people):
-    def build(name: str) -> Client:
-        client = Client(headers={"accept-language": "en"})
-        client.force_login(people[name])
-        return client
-
-    return build
-
-
 def feature(coordinates, kind: str = "Point") -> dict:
     return {
         "type": "Feature",

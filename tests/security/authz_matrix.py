@@ -1,0 +1,256 @@
+"""The authorization matrix: every URL pattern of config/urls.py, what each role gets.
+
+One entry per URL pattern (its name, ``namespace:name`` inside an app). ``expect`` gives, for the
+six identities in the order of ``IDENTITIES``, the status of the probe inside the user's
+jurisdiction and outside it, written ``200`` (both sides) or ``(200, 404)`` (inside, outside).
+The users sit at township A (the grid leader at grid A1 south); "outside" means the same kind of
+object in township B (tests/security/world.py). ``args(world, side)`` builds the URL's kwargs,
+``query`` the query string, ``body`` the form/JSON body of a write probe.
+
+Adding a URL: add one line ``E("name", M(...), ...)`` below (docs/security/authorization.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+IDENTITIES = ("anonymous", "county_admin", "dispatcher", "grid_leader", "responder", "leadership")
+
+OK, CREATED, FOUND, BAD, UNAUTH, FORBID, NF, NA, CONFLICT = (
+    200,
+    201,
+    302,
+    400,
+    401,
+    403,
+    404,
+    405,
+    409,
+)
+LOGIN = FOUND  # a page refused to an anonymous visitor: redirect to the login page
+
+Status = int | tuple[int, int]
+
+
+def M(anon: Status, admin: Status, disp: Status, leader: Status, resp: Status, lead: Status):  # noqa: N802  (reads as a table row)
+    """The expected statuses, one per identity in IDENTITIES order."""
+    return dict(zip(IDENTITIES, (anon, admin, disp, leader, resp, lead), strict=True))
+
+
+ALL = M(OK, OK, OK, OK, OK, OK)  # public
+SIGNED_IN = M(LOGIN, OK, OK, OK, OK, OK)  # any signed-in page (content scoped)
+API_SIGNED_IN = M(UNAUTH, OK, OK, OK, OK, OK)
+SEEN = (OK, NF)  # the object is shown inside, "not found" outside
+
+
+def _matter(w, side):
+    return {"pk": w.sides[side].matter.pk}
+
+
+def _assignment(w, side):
+    return {"pk": w.sides[side].assignment.pk}
+
+
+def _point(w, side):
+    lon, lat = w.sides[side].point
+    return {"lon": lon, "lat": lat}
+
+
+@dataclass(frozen=True)
+class E:
+    """One URL pattern's rule: the probe to send and the status each identity gets."""
+
+    name: str
+    expect: dict[str, Status]
+    method: str = "get"
+    args: Callable | None = None
+    query: Callable | dict | None = None
+    body: dict = field(default_factory=dict)
+    json: bool = False  # send the body as JSON (API writes)
+
+    def status(self, identity: str, side: str) -> int:
+        value = self.expect[identity]
+        return value if isinstance(value, int) else value[0 if side == "in" else 1]
+
+    @property
+    def probe_id(self) -> str:
+        return f"{self.method.upper()} {self.name}"
+
+
+def _area(w, side):
+    return {"area": w.sides[side].area.code}
+
+
+def _tile(w, side):
+    from tests.security.world import tile_of
+
+    return tile_of(*w.sides[side].point)
+
+
+def _bbox(w, side):
+    lon, lat = w.sides[side].point
+    return {"bbox": f"{lon - 0.004},{lat - 0.004},{lon + 0.004},{lat + 0.004}", "zoom": 15}
+
+
+RULES: tuple[E, ...] = (
+    # --- site, accounts, language ---------------------------------------------------------------
+    E("health", ALL),
+    E("home", ALL),
+    E("area-map", ALL),
+    E("set_language", M(*[FOUND] * 6), "post", body={"language": "en", "next": "/"}),
+    E("login", ALL),
+    E("logout", M(*[FOUND] * 6), "post"),
+    E("api-token", M(*[BAD] * 6), "post", body={"username": "probe-dispatcher", "password": "no"}),
+    E("api-me", API_SIGNED_IN),
+    # Only the token the request is authenticated with can be revoked: a session is refused.
+    E("api-token-revoke", M(*[UNAUTH] * 6), "post", json=True),
+    E("account-security", SIGNED_IN),
+    E("account-password", M(LOGIN, BAD, BAD, BAD, BAD, BAD), "post"),
+    # Revoking acts on one's own tokens only: anyone else's id changes nothing, back to the page.
+    E("account-token-revoke", M(*[FOUND] * 6), "post", args=lambda w, s: {"pk": 999_999}),
+    E("account-sessions-end-others", M(*[FOUND] * 6), "post"),
+    # The personal-data access log: county administrators only.
+    E("access-log", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
+    E("access-log-csv", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
+    E("schema", ALL),
+    E("api-docs", ALL),
+    # --- the grid network (public but for workers) ---------------------------------------------
+    E("api-locate", ALL, query=_point),
+    E("api-area-list", ALL),
+    E("api-area-detail", ALL, args=lambda w, s: {"code": w.sides[s].area.code}),
+    E("api-grid-workers", API_SIGNED_IN),
+    # --- matters: API ---------------------------------------------------------------------------
+    E("api-incident-list", API_SIGNED_IN),
+    # The body is parsed before the role is checked: an invalid body is 400 for every role (a
+    # valid one from a responder or leadership: 403, tests/incidents/test_api.py).
+    E("api-incident-list", M(UNAUTH, BAD, BAD, BAD, BAD, BAD), "post", json=True),
+    E(
+        "api-incident-duplicates",
+        API_SIGNED_IN,
+        query=lambda w, s: {"category": "neighbours", **_point(w, s)},
+    ),
+    E("api-incident-detail", M(UNAUTH, SEEN, SEEN, SEEN, SEEN, SEEN), args=_matter),
+    E(
+        "api-incident-action",
+        M(UNAUTH, (BAD, NF), (BAD, NF), (BAD, NF), (BAD, NF), (BAD, NF)),
+        "post",
+        args=lambda w, s: {**_matter(w, s), "action": "resolve"},
+        json=True,
+    ),
+    E("api-categories", API_SIGNED_IN),
+    E("api-handling-units", API_SIGNED_IN),
+    # --- matters: pages -------------------------------------------------------------------------
+    E("incidents:queue", SIGNED_IN),
+    E("incidents:field-intake", M(LOGIN, OK, OK, OK, FORBID, FORBID)),
+    E("incidents:field-intake", M(LOGIN, BAD, BAD, BAD, FORBID, FORBID), "post"),
+    E("incidents:window-intake", M(LOGIN, OK, OK, FORBID, FORBID, FORBID)),
+    E("incidents:window-intake", M(LOGIN, BAD, BAD, FORBID, FORBID, FORBID), "post"),
+    E("incidents:my-grid", M(LOGIN, FORBID, FORBID, OK, FORBID, FORBID)),
+    E("incidents:detail", M(LOGIN, SEEN, SEEN, SEEN, SEEN, SEEN), args=_matter),
+    E(
+        "incidents:act",
+        M(LOGIN, (BAD, NF), (BAD, NF), (BAD, NF), (BAD, NF), (BAD, NF)),
+        "post",
+        args=lambda w, s: {**_matter(w, s), "action": "resolve"},
+    ),
+    E(
+        "incidents:photo",
+        M(LOGIN, SEEN, SEEN, SEEN, SEEN, SEEN),
+        args=lambda w, s: {"pk": w.sides[s].photo_id},
+    ),
+    E("incidents:ledger-xlsx", SIGNED_IN),
+    E("incidents:ledger-csv", SIGNED_IN),
+    # --- map layers -----------------------------------------------------------------------------
+    E("incident-tile", SIGNED_IN, args=_tile),
+    E("incident-heat", SIGNED_IN, query=_bbox),
+    E("incident-map-filters", SIGNED_IN),
+    E("responder-tile", SIGNED_IN, args=_tile),
+    # --- dispatch -------------------------------------------------------------------------------
+    E("volunteers:queue", M(LOGIN, OK, OK, FORBID, FORBID, FORBID)),
+    E(
+        "volunteers:console",
+        M(LOGIN, SEEN, SEEN, (FORBID, NF), (FORBID, NF), (FORBID, NF)),
+        args=_matter,
+    ),
+    E(
+        "volunteers:assign",
+        M(LOGIN, (BAD, NF), (BAD, NF), (FORBID, NF), (FORBID, NF), (FORBID, NF)),
+        "post",
+        args=_matter,
+        body={"responder": "x"},
+    ),
+    E(
+        "volunteers:cancel",
+        M(LOGIN, (FOUND, NF), (FOUND, NF), NF, (CONFLICT, NF), NF),
+        "post",
+        args=_assignment,
+    ),
+    E("volunteers:responder", M(LOGIN, FORBID, FORBID, FORBID, OK, FORBID)),
+    E(
+        "volunteers:step",
+        M(LOGIN, (CONFLICT, NF), (CONFLICT, NF), NF, (FOUND, NF), NF),
+        "post",
+        args=lambda w, s: {**_assignment(w, s), "action": "accept"},
+    ),
+    E(
+        "api-incident-candidates",
+        M(UNAUTH, SEEN, SEEN, (FORBID, NF), (FORBID, NF), (FORBID, NF)),
+        args=_matter,
+    ),
+    E(
+        "api-incident-assign",
+        # Body validated before the matter is looked up: an invalid body is 400 for everyone.
+        M(UNAUTH, BAD, BAD, BAD, BAD, BAD),
+        "post",
+        args=_matter,
+        body={"responder": "x"},
+        json=True,
+    ),
+    E("api-incident-assignments", M(UNAUTH, SEEN, SEEN, SEEN, SEEN, SEEN), args=_matter),
+    E("api-my-assignments", API_SIGNED_IN),
+    E(
+        "api-assignment-action",
+        M(UNAUTH, (CONFLICT, NF), (CONFLICT, NF), NF, (OK, NF), NF),
+        "post",
+        args=lambda w, s: {**_assignment(w, s), "action": "accept"},
+        json=True,
+    ),
+    E(
+        "api-responder-position",
+        M(UNAUTH, FORBID, FORBID, FORBID, (BAD, FORBID), FORBID),
+        "post",
+        args=lambda w, s: {"pk": w.sides[s].unit.pk},
+        body={"lon": "x"},
+        json=True,
+    ),
+    # --- analytics ------------------------------------------------------------------------------
+    E("analytics:index", M(LOGIN, OK, FORBID, FORBID, FORBID, OK)),
+    E(
+        "analytics:briefing",
+        M(LOGIN, (BAD, BAD), FORBID, FORBID, FORBID, (BAD, BAD)),
+        query=lambda w, s: {**_area(w, s), "period": "not-a-period"},
+    ),
+    E(
+        "analytics:briefing-pdf",
+        M(LOGIN, (BAD, BAD), FORBID, FORBID, FORBID, (BAD, BAD)),
+        query=lambda w, s: {**_area(w, s), "period": "not-a-period"},
+    ),
+    E(
+        "api-analytics-heatmap",
+        # A grid leader's jurisdiction is one grid: a township is outside it on both sides.
+        M(UNAUTH, (OK, BAD), (OK, BAD), BAD, (OK, BAD), (OK, BAD)),
+        query=_area,
+    ),
+    E(
+        "api-analytics-hotspot-run",
+        M(UNAUTH, SEEN, SEEN, NF, SEEN, SEEN),  # the runs are of townships: not a leader's
+        args=lambda w, s: {"pk": w.sides[s].run.pk},
+    ),
+)
+
+# The Django admin as one family: every one of its URL patterns requires a staff account, which
+# none of the roles is given; each answers a redirect to the admin's login page (login itself and
+# the admin's i18n catalogue aside). Probed for every pattern with placeholder arguments.
+ADMIN_OPEN = {"admin:login": ALL, "admin:logout": M(*[FOUND] * 6), "admin:jsi18n": M(*[FOUND] * 6)}
+ADMIN_DEFAULT = M(*[FOUND] * 6)
