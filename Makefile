@@ -10,6 +10,11 @@ MANAGE := $(PY) manage.py
 # you export yourself wins.
 SECRET_KEY ?= $(shell scripts/secret-key.sh)
 export SECRET_KEY
+# The same for the keys that encrypt parties' ID numbers and phones at rest and make them
+# searchable (docs/security/encryption.md): var/field_encryption_keys, var/field_hash_key.
+FIELD_ENCRYPTION_KEYS ?= $(shell scripts/secret-key.sh field_encryption_keys)
+FIELD_HASH_KEY ?= $(shell scripts/secret-key.sh field_hash_key)
+export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 
 .PHONY: help setup db stop demo serve test lint check bench messages
 

@@ -1,13 +1,15 @@
 """Settings for Pingan Grid, read from the environment (the only source of configuration).
 
-Required in every environment: SECRET_KEY. Optional: DATABASE_URL (default: the project's own
-PostGIS cluster under var/pg, reached through its Unix socket), DEBUG, ALLOWED_HOSTS,
+Required in every environment: SECRET_KEY, FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY
+(docs/security/encryption.md). Optional: DATABASE_URL (default: the project's own PostGIS
+cluster under var/pg, reached through its Unix socket), DEBUG, ALLOWED_HOSTS,
 CSRF_TRUSTED_ORIGINS, MAP_TILES, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, TIANDITU_KEY, DB_CONN_MAX_AGE,
 DB_CONN_HEALTH_CHECKS, LOG_LEVEL; for TLS (docs/security/deployment.md) HTTPS and its parts
 SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD,
 SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_PROXY_SSL_HEADER.
 """
 
+import base64
 import hashlib
 import os
 from datetime import timedelta
@@ -63,6 +65,24 @@ def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
     return "HTTP_" + name.strip().upper().replace("-", "_"), value.strip()
 
 
+def fernet_keys(raw: str) -> list[str]:
+    """FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys (url-safe base64 of 32 bytes)."""
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    if not keys:
+        raise ImproperlyConfigured("Set the environment variable FIELD_ENCRYPTION_KEYS.")
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:  # the key itself is never repeated in the message
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key "
+                "(url-safe base64 of 32 random bytes)."
+            )
+    return keys
+
+
 def tile_sources(tiles: str, tile_url: str) -> list[str]:
     """Hosts the browser loads base-map tiles from, for the CSP's img-src ("" parts: own host)."""
     if tiles == "tianditu":
@@ -100,6 +120,16 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
     env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if HTTPS else "")
 )
+
+# Encryption at rest of parties' ID numbers and phones (accounts.crypto,
+# docs/security/encryption.md). FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys, the first
+# encrypts, all decrypt (two while `manage.py rotate_field_keys` re-encrypts under a new one).
+# FIELD_HASH_KEY: the key of the HMAC that makes ID numbers and phones searchable. The Makefile
+# keeps generated ones in var/ (scripts/secret-key.sh). Error messages never repeat a key.
+FIELD_ENCRYPTION_KEYS = fernet_keys(env("FIELD_ENCRYPTION_KEYS", required=True))
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", required=True)
+if len(FIELD_HASH_KEY) < 32:
+    raise ImproperlyConfigured("FIELD_HASH_KEY must be at least 32 random characters.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

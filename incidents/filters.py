@@ -10,9 +10,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.crypto import keyed_hash, normalise_id_number, normalise_phone
 from gridmap.choices import code_prefix, level_for_code
 from incidents.choices import IncidentKind, Source, State, Tier
-from incidents.models import Category, HandlingUnit, Incident
+from incidents.models import Category, HandlingUnit, Incident, Party
+from incidents.privacy import may_search_parties
 from incidents.queries import overdue_q
 
 
@@ -57,6 +59,9 @@ class YesNoFilter(django_filters.BooleanFilter):
 
 # "20261125-000123" (as printed on the detail page and the ledger) or a bare id.
 _NUMBER = re.compile(r"^(?:\d{8}-)?0*(\d{1,9})$")
+# A resident ID number (18 characters, or the old 15 digits), searched whole through its hash.
+_ID_NUMBER = re.compile(r"^(?:\d{17}[\dX]|\d{15})$")
+_MIN_PHONE_DIGITS = 5  # the shortest phone intake accepts
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -117,4 +122,23 @@ class IncidentFilter(django_filters.FilterSet):
         number = _NUMBER.match(text)
         if number:
             condition |= Q(pk=int(number.group(1)))
+        parties = self._parties_matching(text)
+        if parties is not None:
+            condition |= Q(pk__in=parties.values("incident_id"))
         return queryset.filter(condition)
+
+    def _parties_matching(self, text: str) -> QuerySet | None:
+        """Parties whose ID number or phone is exactly ``text``, through the keyed hashes.
+
+        Only for users whose work shows parties' details (a masked viewer could otherwise confirm
+        a guessed ID number); None when there is nothing to look for.
+        """
+        user = getattr(self.request, "user", None)
+        if user is None or not may_search_parties(user):
+            return None
+        condition = Q()
+        if _ID_NUMBER.match(normalise_id_number(text)):
+            condition |= Q(id_number_hash=keyed_hash("id_number", text))
+        if len(normalise_phone(text)) >= _MIN_PHONE_DIGITS:
+            condition |= Q(phone_hash=keyed_hash("phone", text))
+        return Party.objects.filter(condition) if condition else None

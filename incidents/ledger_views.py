@@ -34,7 +34,7 @@ REASON_MAX = 500
 def _filterset(request: HttpRequest) -> IncidentFilter:
     """The queue's scope and filters over the matters the user may see."""
     matters, _units, _whole = queue_incidents(request.user, request.GET.get("scope"))
-    return IncidentFilter(request.GET, queryset=matters)
+    return IncidentFilter(request.GET, queryset=matters, request=request)
 
 
 def _invalid(filterset: IncidentFilter) -> HttpResponse | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.crypto import EncryptedTextField, KeyedHashField
 from gridmap.coords import InputCRS
 from gridmap.models import WGS84, Area
 from incidents.choices import (
@@ -304,8 +305,14 @@ class Party(models.Model):
         _("role"), max_length=12, choices=PartyRole.choices, default=PartyRole.APPLICANT
     )
     name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    # Encrypted at rest (accounts.crypto): the attributes are plain text, the columns hold Fernet
+    # tokens, and exact search goes through the keyed hashes beside them.
+    phone = EncryptedTextField(_("phone"), blank=True, db_column="phone_encrypted")
+    id_number = EncryptedTextField(_("ID number"), blank=True, db_column="id_number_encrypted")
+    phone_hash = KeyedHashField(_("phone (keyed hash)"), source="phone", kind="phone")
+    id_number_hash = KeyedHashField(
+        _("ID number (keyed hash)"), source="id_number", kind="id_number"
+    )
 
     class Meta:
         verbose_name = _("party")

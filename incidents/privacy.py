@@ -9,6 +9,7 @@ from incidents.models import Incident
 
 # Roles whose work needs the parties' contact details: the center's staff handle and visit.
 _STAFF_ROLES = {Role.COUNTY_ADMIN, Role.DISPATCHER}
+_SEARCH_ROLES = {*_STAFF_ROLES, Role.GRID_LEADER}
 
 
 def may_see_parties(user: object, incident: Incident) -> bool:
@@ -35,6 +36,15 @@ def may_see_parties(user: object, incident: Incident) -> bool:
             or unit.members.filter(pk=user_id).exists()
         )
     return False
+
+
+def may_search_parties(user: object) -> bool:
+    """Whether ``user`` may find matters by a party's ID number or phone.
+
+    The roles that see the parties of the matters they may list (center staff, grid leaders):
+    for a role that sees masks, a hit would confirm a guessed number.
+    """
+    return user_area(user) is not None and getattr(user, "role", None) in _SEARCH_ROLES
 
 
 def mask_name(name: str) -> str:

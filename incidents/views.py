@@ -103,7 +103,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The matters of the user's units (or whole jurisdiction), filtered, 50 a page."""
     matters, units, whole = queue_incidents(request.user, request.GET.get("scope"))
     data = _filter_data(request)
-    matter_filter = IncidentFilter(data, queryset=matters.order_by("-received_at", "-id"))
+    matter_filter = IncidentFilter(
+        data, queryset=matters.order_by("-received_at", "-id"), request=request
+    )
     _filter_widgets(matter_filter)
     page = Paginator(matter_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()

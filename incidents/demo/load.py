@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from accounts.crypto import encrypt, keyed_hash
 from gridmap.choices import AreaLevel, GridWorkerRole
 from gridmap.demo.reference import COUNTY_CODE
 from gridmap.demo.state import county_row, is_demo
@@ -44,6 +45,7 @@ from incidents.seed import DEPARTMENTS
 
 DEFAULT_SEED = 2026
 BATCH = 2_000
+PARTY_FIELDS = ["incident", "role", "name", "phone", "id_number", "phone_hash", "id_number_hash"]
 # Deleting events needs the append-only trigger off for the moment (inside the transaction, so
 # no other session ever sees it off).
 _TRIGGER_OFF = "ALTER TABLE incidents_incidentevent DISABLE TRIGGER incidents_event_append_only"
@@ -297,12 +299,21 @@ def _write(
             row.duplicate_of_id = pks[matter.seed.duplicate_of]
             linked.append(row)
     Incident.objects.bulk_update(linked, ["duplicate_of"])
+    # COPY bypasses the model fields: encrypt and hash here as Party's fields would on save.
     parties = [
-        (pk, p.role, p.name, p.phone, p.id_number)
+        (
+            pk,
+            p.role,
+            p.name,
+            encrypt(p.phone),
+            encrypt(p.id_number),
+            keyed_hash("phone", p.phone),
+            keyed_hash("id_number", p.id_number),
+        )
         for pk, matter in zip(pks, matters, strict=True)
         for p in matter.seed.parties
     ]
-    copy_rows(Party, ["incident", "role", "name", "phone", "id_number"], parties)
+    copy_rows(Party, PARTY_FIELDS, parties)
     events = [
         _event(pk, event, user_ids, pks)
         for pk, matter in zip(pks, matters, strict=True)

@@ -64,3 +64,19 @@ def test_socket_dir_agrees_with_the_shell_script():
     )
 
     assert script.stdout.strip() == local_socket_dir(ROOT)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"FIELD_ENCRYPTION_KEYS": ""}, "Set the environment variable FIELD_ENCRYPTION_KEYS"),
+        ({"FIELD_ENCRYPTION_KEYS": "not-a-fernet-key"}, "key 1 is not a Fernet key"),
+        ({"FIELD_HASH_KEY": "short-hash-key"}, "FIELD_HASH_KEY must be at least 32"),
+    ],
+)
+def test_bad_encryption_keys_are_named_but_never_repeated(overrides, message):
+    result = load_settings(SECRET_KEY="x", **overrides)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert all(value not in result.stderr for value in overrides.values() if value)
