@@ -184,6 +184,21 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "600"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+# --- ASGI serving: a pool of database connections (issue 13, docs/notifications/live.md) ---
+# scripts/serve.sh serves config.asgi with uvicorn. Under ASGI Django runs each request's
+# synchronous code in a thread of that request's own, so a persistent connection (CONN_MAX_AGE)
+# would be opened anew per request and left behind with its thread. A psycopg pool per process
+# (DB_POOL, the default) lends a connection per request and takes it back, keeping the first-query
+# cost low; Django refuses a pool together with CONN_MAX_AGE, so DB_CONN_MAX_AGE applies only with
+# DB_POOL=false. DB_POOL_MIN_SIZE/DB_POOL_MAX_SIZE: connections per server process.
+DB_POOL = env_bool("DB_POOL", True)
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DB_POOL_MAX_SIZE", "8")),
+        "timeout": 10,
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -369,3 +384,11 @@ LOGGING = {
 ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", "180"))
 # A ledger export with more rows carrying unmasked parties than this needs a stated reason.
 LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
+
+# --- Live notifications in the site (issue 13, docs/notifications/live.md) ----------------------
+# The event stream (/notifications/stream/) ends after LIVE_STREAM_SECONDS (the browser reconnects
+# and replays what it missed), sends a heartbeat comment every LIVE_HEARTBEAT_SECONDS so proxies
+# keep it open; where no stream is possible the page polls every LIVE_POLL_SECONDS.
+LIVE_STREAM_SECONDS = int(env("LIVE_STREAM_SECONDS", "300"))
+LIVE_HEARTBEAT_SECONDS = int(env("LIVE_HEARTBEAT_SECONDS", "15"))
+LIVE_POLL_SECONDS = int(env("LIVE_POLL_SECONDS", "3"))
