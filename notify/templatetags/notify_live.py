@@ -1,0 +1,38 @@
+"""``{% live_config %}``: what static/js/live.js needs on a signed-in page, as a dict for
+json_script (no inline script: CSP ``script-src 'self'``)."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from notify.live_queries import latest_id
+
+register = template.Library()
+
+
+def live_strings() -> dict[str, str]:
+    """Every text live.js shows, in the active language."""
+    return {
+        "newItem": _("New notification"),
+        "open": _("Open"),
+        "close": _("Close"),
+        "bell": _("Notifications"),
+        "unread": _("%(count)s unread notifications"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def live_config(context: template.Context) -> dict[str, object]:
+    """URLs, the id the page starts after (so nothing between render and connect is missed), the
+    fallback poll interval and the strings."""
+    user = context["request"].user
+    return {
+        "streamUrl": reverse("notifications-stream"),
+        "pollUrl": reverse("notifications-poll"),
+        "after": latest_id(user.pk),
+        "pollSeconds": settings.LIVE_POLL_SECONDS,
+        "strings": live_strings(),
+    }
