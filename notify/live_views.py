@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.middleware import background
 from notify import live_queries
 from notify.live import RESYNC, hub
 
@@ -127,6 +128,7 @@ class _Stream:
             self.hub.unsubscribe(self.user_id, queue)
 
 
+@background
 @require_GET
 async def stream(request: HttpRequest) -> HttpResponse:
     """Server-Sent Events of the signed-in user's own new site notifications."""
@@ -146,6 +148,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@background
 @require_GET
 def poll(request: HttpRequest) -> JsonResponse:
     """The signed-in user's site notifications after ``?after=<id>`` and the unread count."""

@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from notify.live_queries import latest_id
 
@@ -17,8 +18,8 @@ def live_strings() -> dict[str, str]:
     """Every text live.js shows, in the active language."""
     return {
         "newItem": _("New notification"),
-        "open": _("Open"),
-        "close": _("Close"),
+        "open": pgettext("live notification", "Open"),
+        "close": pgettext("live notification", "Close"),
         "bell": _("Notifications"),
         "unread": _("%(count)s unread notifications"),
     }

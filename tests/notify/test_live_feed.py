@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.db import connections
 from django.test import AsyncClient, Client
 
 from accounts.choices import Role
+from accounts.middleware import LAST_SEEN
 from notify.choices import Channel, Event
 from notify.models import Notification
 
@@ -92,6 +96,20 @@ def test_under_wsgi_the_stream_answers_204_so_the_page_polls(two_members):
     assert response.status_code == 204
 
 
+def run_async(scenario):
+    """Run ``scenario()`` to its end on an event loop of a thread of its own (the browser tests'
+    Playwright keeps a loop running in the main thread), closing that thread's connections."""
+
+    def work():
+        try:
+            return async_to_sync(scenario)()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
 async def _events(response, count: int, timeout: float = 5.0) -> list[tuple[str, dict]]:
     """The next ``count`` events (name, data) of an SSE response; comments are skipped."""
     found: list[tuple[str, dict]] = []
@@ -128,7 +146,7 @@ def test_the_stream_pushes_the_users_new_notifications_and_nobody_elses(two_memb
         assert seen[-1][1]["id"] == mine.pk
         return seen
 
-    seen = async_to_sync(scenario)()
+    seen = run_async(scenario)
     assert [name for name, _data in seen] == ["ready", "notification", "notification"]
     assert seen[0][1] == {"unread": 1, "after": earlier.pk - 1}
     assert seen[1][1]["id"] == earlier.pk
@@ -149,6 +167,30 @@ def test_the_stream_ends_after_its_time_and_sends_heartbeats(two_members, settin
         chunks = [chunk async for chunk in response.streaming_content]
         return b"".join(chunks).decode()
 
-    body = async_to_sync(scenario)()
+    body = run_async(scenario)
     assert body.startswith("retry: 3000\n\n")
     assert ": heartbeat\n\n" in body
+
+
+@pytest.mark.django_db
+def test_the_live_feed_does_not_keep_an_idle_session_alive(two_members, settings):
+    """An open tab polls for ever; only what the user does counts against SESSION_IDLE_MINUTES."""
+    client = signed_in(two_members[0])
+    stamp = time.time() - 10 * 60
+    session = client.session
+    session[LAST_SEEN] = stamp
+    session.save()
+
+    assert client.get(POLL).status_code == 200
+    assert client.get(STREAM).status_code == 204
+    assert client.session[LAST_SEEN] == stamp
+
+    assert client.get("/").status_code == 200  # a page the user opened: activity
+    assert client.session[LAST_SEEN] > stamp
+
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.SESSION_IDLE_MINUTES * 60 - 5
+    session.save()
+    response = client.get(POLL)
+    assert response.status_code == 302  # signed out; live.js stops on the redirect
+    assert client.get(POLL).status_code == 401
