@@ -116,9 +116,9 @@ def test_a_new_offer_appears_on_the_responders_page_over_the_stream(
     page.evaluate("window.notReloaded = true")
 
     offer = assign(incident_id=matter.pk, actor=people["village"], responder_id=unit.pk)
-    _notify(people["responder"], offer.assignment.pk, f"新的派遣：{matter.number}")
+    _notify(people["responder"], offer.assignment.pk, f"测试派遣 {matter.number}")
 
-    toast = page.locator(".live-toast", has_text=matter.number)
+    toast = page.locator(".live-toast", has_text=f"测试派遣 {matter.number}")
     expect(toast).to_be_visible(timeout=LIVE_WITHIN_MS)
     expect(page.locator(f"#assignment-{offer.assignment.pk}")).to_be_visible(timeout=LIVE_WITHIN_MS)
     expect(page.locator("#live-title")).to_contain_text("(1)")
@@ -138,9 +138,9 @@ def test_without_a_stream_the_page_polls_and_still_shows_the_offer_in_time(
     page.evaluate("window.notReloaded = true")
 
     offer = assign(incident_id=matter.pk, actor=people["village"], responder_id=unit.pk)
-    _notify(people["responder"], offer.assignment.pk, f"新的派遣：{matter.number}")
+    _notify(people["responder"], offer.assignment.pk, f"测试派遣 {matter.number}")
 
-    expect(page.locator(".live-toast", has_text=matter.number)).to_be_visible(
+    expect(page.locator(".live-toast", has_text=f"测试派遣 {matter.number}")).to_be_visible(
         timeout=LIVE_WITHIN_MS
     )
     expect(page.locator(f"#assignment-{offer.assignment.pk}")).to_be_visible(timeout=LIVE_WITHIN_MS)
@@ -172,7 +172,7 @@ def test_the_dispatch_console_shows_a_decline_and_nobody_elses_notifications(
         link=f"/dispatch/incidents/{matter.pk}/",
         urgent=True,
     )
-    toast = page.locator(".live-toast", has_text=matter.number)
+    toast = page.locator(".live-toast", has_text=f"{matter.number} 被拒绝")
     expect(toast).to_be_visible(timeout=LIVE_WITHIN_MS)
     expect(toast.get_by_role("link")).to_have_attribute("href", f"/dispatch/incidents/{matter.pk}/")
     expect(page.locator("#notify-bell")).to_have_attribute("data-unread-count", "1")
