@@ -85,13 +85,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # HTTPS (docs/security/deployment.md). One switch, HTTPS=true, for a site served over TLS (usually
-# by a reverse proxy in front of gunicorn): redirect plain HTTP, HSTS for a year including
+# by a reverse proxy in front of uvicorn): redirect plain HTTP, HSTS for a year including
 # subdomains, cookies only over TLS, and trust the proxy's X-Forwarded-Proto. Each part can be
 # set on its own with the variable of the same name. HSTS preload is a promise to browser vendors
 # that is hard to take back, so only SECURE_HSTS_PRELOAD=true asks for it.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
-# The load balancer's liveness probe may speak plain HTTP to gunicorn.
+# The load balancer's liveness probe may speak plain HTTP to uvicorn.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Per-client limits of public endpoints (gridmap.throttling), e.g. "60/min"; NUM_PROXIES: how
-    # many proxies (nginx …) stand before gunicorn, so the client is read from X-Forwarded-For.
+    # many proxies (nginx …) stand before uvicorn, so the client is read from X-Forwarded-For.
     "DEFAULT_THROTTLE_RATES": {"locate": env("LOCATE_THROTTLE_RATE", "120/min")},
     "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
     # {"detail": …, "errors": {field: [messages]}} from every API view (docs/api.md).

@@ -6,7 +6,7 @@ return the asking user's own rows (docs/notifications/live.md).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from notify.choices import Channel
 from notify.models import Notification
@@ -60,6 +60,10 @@ def unread_count(user_id: int) -> int:
     return _own(user_id).filter(read_at__isnull=True).count()
 
 
-def latest_id(user_id: int) -> int:
-    """The id of the user's newest site notification (0 without any): where a page starts."""
-    return _own(user_id).order_by("-id").values_list("id", flat=True).first() or 0
+def bell_state(user_id: int) -> tuple[int, int]:
+    """In one query: the id of the user's newest site notification (0 without any: where a page's
+    live feed starts) and how many are unread (the bell's number)."""
+    state = _own(user_id).aggregate(
+        latest=Max("id"), unread=Count("id", filter=Q(read_at__isnull=True))
+    )
+    return state["latest"] or 0, state["unread"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from notify.live_queries import latest_id
+from notify.live_queries import bell_state
 
 register = template.Library()
 
@@ -28,12 +28,13 @@ def live_strings() -> dict[str, str]:
 @register.simple_tag(takes_context=True)
 def live_config(context: template.Context) -> dict[str, object]:
     """URLs, the id the page starts after (so nothing between render and connect is missed), the
-    fallback poll interval and the strings."""
-    user = context["request"].user
+    unread count, the fallback poll interval and the strings: one database query."""
+    latest, unread = bell_state(context["request"].user.pk)
     return {
         "streamUrl": reverse("notifications-stream"),
         "pollUrl": reverse("notifications-poll"),
-        "after": latest_id(user.pk),
+        "after": latest,
+        "unread": unread,
         "pollSeconds": settings.LIVE_POLL_SECONDS,
         "strings": live_strings(),
     }

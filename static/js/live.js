@@ -257,5 +257,6 @@
     });
   }
 
+  setUnread(Number(config.unread) || 0);
   startStream();
 })();
