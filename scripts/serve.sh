@@ -24,4 +24,4 @@ trap 'kill "$jobs_pid" 2>/dev/null || true' EXIT INT TERM
 # without holding a worker (docs/notifications/live.md). Proxy headers are Django's business
 # (SECURE_PROXY_SSL_HEADER, NUM_PROXIES), so uvicorn leaves them alone.
 .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --workers 2 \
-  --no-proxy-headers --no-server-header --timeout-graceful-shutdown 10
+  --no-proxy-headers --no-server-header --lifespan off --timeout-graceful-shutdown 10
