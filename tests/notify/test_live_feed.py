@@ -16,6 +16,7 @@ from django.test import AsyncClient, Client
 from accounts.choices import Role
 from accounts.middleware import LAST_SEEN
 from notify.choices import Channel, Event
+from notify.live import CHANNEL
 from notify.models import Notification
 
 STREAM, POLL = "/notifications/stream/", "/notifications/poll/"
@@ -194,3 +195,36 @@ def test_the_live_feed_does_not_keep_an_idle_session_alive(two_members, settings
     response = client.get(POLL)
     assert response.status_code == 302  # signed out; live.js stops on the redirect
     assert client.get(POLL).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notification_written_while_the_listener_is_down_still_arrives(two_members, settings):
+    """The database drops the LISTEN connection (restart, failover): the hub reconnects and the
+    stream re-reads from its last id, so nothing committed meanwhile is lost."""
+    a, _b = two_members
+    settings.LIVE_HEARTBEAT_SECONDS = 1
+
+    def drop_listener() -> int:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query = %s AND pid <> pg_backend_pid()",
+                [f"LISTEN {CHANNEL}"],
+            )
+            return cursor.rowcount
+
+    async def scenario() -> tuple[int, list[tuple[str, dict]], int]:
+        client = AsyncClient()
+        await client.aforce_login(a)
+        response = await client.get(STREAM)
+        await _events(response, 1)  # ready: the listener is in place
+        dropped = await sync_to_async(drop_listener)()
+        mine = await sync_to_async(notify)(a, "offer:during-outage")
+        seen = await _events(response, 1, timeout=10)
+        await response.streaming_content.aclose()
+        return dropped, seen, mine.pk
+
+    dropped, seen, mine = run_async(scenario)
+    assert dropped == 1
+    assert seen == [("notification", seen[0][1])]
+    assert seen[0][1]["id"] == mine
