@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("tiles/", include("incidents.tile_urls")),
     path("tiles/", include("volunteers.tile_urls")),
+    path("notifications/", include("notify.live_urls")),
     path("incidents/", include("incidents.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("volunteers.urls")),

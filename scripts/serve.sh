@@ -20,5 +20,8 @@ PORT=${PORT:-8000}
 jobs_pid=$!
 trap 'kill "$jobs_pid" 2>/dev/null || true' EXIT INT TERM
 
-.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 2 --no-control-socket \
-  --access-logfile - --error-logfile -
+# ASGI (uvicorn, two worker processes): the live notification stream holds its connection open
+# without holding a worker (docs/notifications/live.md). Proxy headers are Django's business
+# (SECURE_PROXY_SSL_HEADER, NUM_PROXIES), so uvicorn leaves them alone.
+.venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --workers 2 \
+  --no-proxy-headers --no-server-header --lifespan off --timeout-graceful-shutdown 10

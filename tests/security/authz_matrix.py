@@ -224,6 +224,10 @@ RULES: tuple[E, ...] = (
         body={"lon": "x"},
         json=True,
     ),
+    # --- live notifications (issue 13): each user's own rows only (tests/notify/test_live_feed.py)
+    # The stream is ASGI-only: the test client is WSGI, where it answers 204 (live.js then polls).
+    E("notifications-stream", M(UNAUTH, *[204] * 5)),
+    E("notifications-poll", API_SIGNED_IN),
     # --- analytics ------------------------------------------------------------------------------
     E("analytics:index", M(LOGIN, OK, FORBID, FORBID, FORBID, OK)),
     E(
