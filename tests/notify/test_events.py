@@ -81,7 +81,9 @@ def test_arrival_and_done_tell_the_dispatcher(routed, place_responder, people):
     unit = place_responder("near", 104.607, 35.005, members=[people["responder"]])
     offer = assign(incident_id=routed.pk, actor=people["village"], responder_id=unit.pk)
     for action in ("accept", "en_route", "arrive"):
-        act_on_assignment(assignment_id=offer.assignment.pk, action=action, actor=people["responder"])
+        act_on_assignment(
+            assignment_id=offer.assignment.pk, action=action, actor=people["responder"]
+        )
     act_on_assignment(
         assignment_id=offer.assignment.pk, action="done", actor=people["responder"], note="已调解"
     )
@@ -95,9 +97,13 @@ def test_arrival_and_done_tell_the_dispatcher(routed, place_responder, people):
 def test_a_rolled_back_assignment_leaves_no_notification(routed, place_responder, people):
     unit = place_responder("near", 104.607, 35.005, members=[people["responder"]])
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        assign(incident_id=routed.pk, actor=people["village"], responder_id=unit.pk)
-        raise RuntimeError("the caller fails after the assignment")
+    def assign_then_fail() -> None:
+        with transaction.atomic():
+            assign(incident_id=routed.pk, actor=people["village"], responder_id=unit.pk)
+            raise RuntimeError("the caller fails after the assignment")
+
+    with pytest.raises(RuntimeError):
+        assign_then_fail()
 
     assert not Notification.objects.filter(event=Event.OFFER).exists()
 
