@@ -36,10 +36,11 @@ def matter_link(incident: Incident) -> str:
 
 def unit_staff(unit: HandlingUnit) -> list[User]:
     """The people who work a unit's queue: its members and, for a center, its area's dispatchers."""
-    rule = Q(handling_units=unit)
+    members = HandlingUnit.members.through.objects.filter(handlingunit_id=unit.pk)
+    rule = Q(pk__in=members.values("user_id"))
     if unit.kind == UnitKind.CENTER:
         rule |= Q(role=Role.DISPATCHER, jurisdiction_id=unit.area_id)
-    return list(User.objects.filter(rule, is_active=True).distinct())
+    return list(User.objects.filter(rule, is_active=True))
 
 
 def unit_center(unit: HandlingUnit) -> list[int]:

@@ -60,18 +60,23 @@ def deliver_due(
     due during a long run is taken in the same run.
     """
     report = DeliveryReport()
-    threads = max(1, int(getattr(settings, "NOTIFY_DELIVERY_THREADS", 8)))
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="notify") as pool:
+    threads = int(getattr(settings, "NOTIFY_DELIVERY_THREADS", 8))
+    # One thread configured: every send runs inline, on this thread's database connection.
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="notify") if threads > 1 else None
+    try:
         while report.handled < limit:
             size = min(batch, limit - report.handled)
             done = _deliver_batch(pool, size, now or timezone.now(), report)
             if done < size:
                 break
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return report
 
 
 def _deliver_batch(
-    pool: ThreadPoolExecutor, size: int, now: dt.datetime, report: DeliveryReport
+    pool: ThreadPoolExecutor | None, size: int, now: dt.datetime, report: DeliveryReport
 ) -> int:
     with transaction.atomic():
         rows = list(
@@ -82,7 +87,7 @@ def _deliver_batch(
         if not rows:
             return 0
         external = [row for row in rows if row.channel != Channel.SITE]
-        if len(external) > 1:
+        if pool is not None and len(external) > 1:
             outcomes = list(pool.map(_send_in_thread, external))
         else:
             outcomes = [_send(row) for row in external]

@@ -161,11 +161,11 @@ def _sms_recipients(
     """Users to text about ``event``, with when: opted in, a phone, under today's cap; a
     non-urgent message waits for the end of the user's quiet hours."""
     by_id = {u.pk: u for u in users if getattr(u, "phone", "")}
-    if not by_id or not sms_configured():
+    if not by_id:
         return {}
     prefs = Preference.objects.filter(user_id__in=by_id, sms_events__contains=[event])
     wanted = {p.user_id: p for p in prefs}
-    if not wanted:
+    if not wanted or not sms_configured():
         return {}
     cap = int(getattr(settings, "NOTIFY_SMS_DAILY_CAP", 20))
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -15,18 +15,15 @@ from incidents.choices import DispatchStep, UnitKind
 from incidents.models import HandlingUnit, Incident
 from notify.choices import Event
 from notify.outbox import Message, announce
-from volunteers.models import Assignment, Responder
+from volunteers.models import Assignment, Responder, Volunteer
 
 
 def unit_people(unit: Responder) -> list[User]:
     """The accounts that act for the unit and, for a squad, its leader's account."""
-    return list(
-        User.objects.filter(
-            Q(responder_units=unit)
-            | Q(volunteer_records__squad=unit, volunteer_records__is_leader=True),
-            is_active=True,
-        ).distinct()
-    )
+    # Two indexed semi-joins rather than OR over two outer joins + DISTINCT: this runs in assign().
+    members = Responder.members.through.objects.filter(responder_id=unit.pk).values("user_id")
+    leader = Volunteer.objects.filter(squad_id=unit.pk, is_leader=True).values("user_id")
+    return list(User.objects.filter(Q(pk__in=members) | Q(pk__in=leader), is_active=True))
 
 
 def _center_of(incident: Incident) -> list[int]:
