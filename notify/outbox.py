@@ -9,6 +9,7 @@ worker (notify.delivery) sends what is pending afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -64,14 +65,20 @@ def announce(
     centers: Iterable[Area | int] = (),
     incident: object | None = None,
     urgent: bool = False,
+    preferences: Mapping[int, Preference | None] | None = None,
+    center_channels: Mapping[int, Mapping[str, bool]] | None = None,
 ) -> int:
-    """Write the event's notifications in the caller's transaction; the number of rows offered.
+    """Write the event's notifications in the caller's transaction; how many rows were new.
 
     Each active recipient gets a site row (stored as sent: the row is the message) and, if they
     opted in for this event and are under the daily cap, an SMS row (held until the end of their
     quiet hours unless ``urgent``). Each center gets one row per group channel it has: its own
     enabled CenterChannel of that kind, else the environment's default webhook. Rows that exist
     already for (event_key, addressee, channel) are left alone by the database.
+
+    A hot path that has read them already may pass ``preferences`` (each recipient's Preference
+    or None) and ``center_channels`` (each center's own channels: kind → enabled) to save the
+    queries that would read them.
     """
     if not connection.in_atomic_block:
         raise OutboxError("announce() must run inside the transaction of the event it announces.")
@@ -80,7 +87,7 @@ def announce(
     area_ids = list(dict.fromkeys(getattr(a, "pk", a) for a in centers if a is not None))
     now = timezone.now()
     common = {
-        "event": event,
+        "event": str(event),
         "event_key": event_key[:120],
         "incident_id": getattr(incident, "pk", None),
         "link": message.link[:300],
@@ -94,76 +101,73 @@ def announce(
             rendered[language] = message.render(language)
         return rendered[language]
 
-    rows: list[Notification] = []
-    sms_to = _sms_recipients(users.values(), event, now, urgent=urgent) if users else {}
+    rows: list[tuple] = []
+
+    def row(**values: object) -> None:
+        # Plain tuples in COLUMNS order, not model instances: this runs inside assign().
+        values = {**common, **values}
+        rows.append(tuple(values.get(column, DEFAULTS.get(column)) for column in COLUMNS))
+
+    sms_to = (
+        _sms_recipients(users.values(), event, now, urgent=urgent, known=preferences)
+        if users
+        else {}
+    )
     for user in users.values():
         title, body = text(user.language or CENTER_LANGUAGE)
-        rows.append(
-            Notification(
-                **common,
-                recipient=user,
-                channel=Channel.SITE,
-                title=title,
-                text=body,
-                status=Status.SENT,
-                next_attempt_at=now,
-                sent_at=now,
-            )
-        )
+        row(uid=uuid.uuid4(), recipient_id=user.pk, channel=Channel.SITE.value, title=title,
+            text=body, status=Status.SENT.value, next_attempt_at=now, sent_at=now)  # fmt: skip
         if user.pk in sms_to:
-            rows.append(
-                Notification(
-                    **common,
-                    recipient=user,
-                    channel=Channel.SMS,
-                    title=title,
-                    text=body,
-                    next_attempt_at=sms_to[user.pk],
-                )
-            )
+            row(uid=uuid.uuid4(), recipient_id=user.pk, channel=Channel.SMS.value, title=title,
+                text=body, next_attempt_at=sms_to[user.pk])  # fmt: skip
     if area_ids:
         title, body = text(CENTER_LANGUAGE)
-        for area_id, channel in _group_channels(area_ids):
-            rows.append(
-                Notification(
-                    **common,
-                    center_id=area_id,
-                    channel=channel,
-                    title=title,
-                    text=body,
-                    next_attempt_at=now,
-                )
-            )
+        for area_id, channel in _group_channels(area_ids, center_channels):
+            row(uid=uuid.uuid4(), center_id=area_id, channel=channel, title=title, text=body,
+                next_attempt_at=now)  # fmt: skip
     return _insert(rows)
 
 
-def _insert(rows: list[Notification]) -> int:
+# The outbox's columns, and the values of those a row does not set (as the model's defaults).
+COLUMNS = (
+    "uid", "event", "event_key", "recipient_id", "center_id", "channel", "incident_id", "title",
+    "text", "link", "urgent", "status", "attempts", "last_error", "created_at", "next_attempt_at",
+    "sent_at", "read_at",
+)  # fmt: skip
+DEFAULTS = {"status": Status.PENDING.value, "attempts": 0, "last_error": ""}
+
+
+def _insert(rows: list[tuple]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; how many rows were new (bulk_create cannot say)."""
     if not rows:
         return 0
-    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
-    table = connection.ops.quote_name(Notification._meta.db_table)
+    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(rows))} "
-        "ON CONFLICT DO NOTHING"
+        f"INSERT INTO notify_notification ({', '.join(COLUMNS)}) "
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [value for row in rows for value in row])
         return cursor.rowcount
 
 
 def _sms_recipients(
-    users: Iterable, event: str, now: dt.datetime, *, urgent: bool
+    users: Iterable,
+    event: str,
+    now: dt.datetime,
+    *,
+    urgent: bool,
+    known: Mapping[int, Preference | None] | None,
 ) -> dict[int, dt.datetime]:
     """Users to text about ``event``, with when: opted in, a phone, under today's cap; a
     non-urgent message waits for the end of the user's quiet hours."""
     by_id = {u.pk: u for u in users if getattr(u, "phone", "")}
     if not by_id:
         return {}
-    prefs = Preference.objects.filter(user_id__in=by_id, sms_events__contains=[event])
+    if known is None:
+        prefs = Preference.objects.filter(user_id__in=by_id, sms_events__contains=[event])
+    else:
+        prefs = [p for p in (known.get(pk) for pk in by_id) if p and event in p.sms_events]
     wanted = {p.user_id: p for p in prefs}
     if not wanted or not sms_configured():
         return {}
@@ -191,14 +195,19 @@ def sms_configured() -> bool:
     return CenterChannel.objects.filter(kind=Channel.SMS, enabled=True).exists()
 
 
-def _group_channels(area_ids: list[int]) -> list[tuple[int, str]]:
+def _group_channels(
+    area_ids: list[int], known: Mapping[int, Mapping[str, bool]] | None = None
+) -> list[tuple[int, str]]:
     """(area, channel) for each group channel the centers have: own setting, else the default."""
-    own = {
-        (area_id, kind): enabled
-        for area_id, kind, enabled in CenterChannel.objects.filter(
-            area_id__in=area_ids, kind__in=GROUP_CHANNELS
-        ).values_list("area_id", "kind", "enabled")
-    }
+    if known is None:
+        own = {
+            (area_id, kind): enabled
+            for area_id, kind, enabled in CenterChannel.objects.filter(
+                area_id__in=area_ids, kind__in=GROUP_CHANNELS
+            ).values_list("area_id", "kind", "enabled")
+        }
+    else:
+        own = {(a, kind): on for a in area_ids for kind, on in known.get(a, {}).items()}
     found = []
     for area_id in area_ids:
         for channel in GROUP_CHANNELS:
