@@ -72,7 +72,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         if current
         else {}
     )
-    form = PreferenceForm(request.POST or None, initial=initial)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             services.save_preferences(user=request.user, **form.cleaned_data)
