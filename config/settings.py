@@ -191,6 +191,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gridmap.context_processors.map_settings",
                 "gridmap.context_processors.demo_data",
+                "notify.context_processors.bell",
             ],
         },
     },
@@ -423,3 +424,18 @@ LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
 LIVE_STREAM_SECONDS = int(env("LIVE_STREAM_SECONDS", "300"))
 LIVE_HEARTBEAT_SECONDS = int(env("LIVE_HEARTBEAT_SECONDS", "15"))
 LIVE_POLL_SECONDS = int(env("LIVE_POLL_SECONDS", "3"))
+# --- Notifications: outbox, preferences, delivery (issue 13, docs/notifications/events.md) ------
+# SMS a user may receive per day (further ones are not written); a failing delivery is retried
+# with back-off doubling from NOTIFY_RETRY_BASE_SECONDS (at most an hour apart) until
+# NOTIFY_MAX_ATTEMPTS attempts, then marked failed; external sends of a batch run in this many
+# threads.
+NOTIFY_SMS_DAILY_CAP = int(env("NOTIFY_SMS_DAILY_CAP", "20"))
+NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_BASE_SECONDS = float(env("NOTIFY_RETRY_BASE_SECONDS", "5"))
+NOTIFY_DELIVERY_THREADS = int(env("NOTIFY_DELIVERY_THREADS", "8"))
+# Deadline warnings: how long before the deadline, e.g. "2h,1d" (m/h/d); per tier overrides.
+NOTIFY_DEADLINE_WARNINGS = env("NOTIFY_DEADLINE_WARNINGS", "2h,1d")
+NOTIFY_DEADLINE_WARNINGS_BY_TIER = {
+    tier: env(f"NOTIFY_DEADLINE_WARNINGS_{tier.upper()}", "")
+    for tier in ("ordinary", "larger", "major")
+}

@@ -42,7 +42,8 @@
   // --- the bell -----------------------------------------------------------------------------------
 
   function bell() {
-    let node = document.getElementById('notify-bell');
+    // The site's bell (templates/base.html, #nav-bell), or one added here on a page without it.
+    let node = document.getElementById('nav-bell') || document.getElementById('notify-bell');
     if (node) return node;
     // The page has no bell of its own: a minimal one in the navigation.
     const nav = document.querySelector('.site-nav');
@@ -60,8 +61,9 @@
     const node = bell();
     if (!node) return;
     node.dataset.unreadCount = String(count);
+    node.dataset.unread = String(count);
     node.setAttribute('aria-label', t.unread.replace('%(count)s', String(count)));
-    const number = node.querySelector('.notify-bell-count');
+    const number = node.querySelector('.notify-bell-count, .bell-count');
     if (number) {
       number.textContent = String(count);
       number.hidden = count === 0;

@@ -177,3 +177,11 @@ def test_access_log_and_ledger_reason_pages_run_under_the_policy(
     page.goto(f"{live_server.url}/incidents/ledger.csv")  # refused: asks for a reason (400)
     expect(page.locator("#ledger-reason")).to_be_visible()
     assert_clean(page)
+
+
+def test_notification_pages_run_under_the_policy(open_page, people, live_server):
+    page = open_page(people["admin"], "/notifications/")
+    for path in ("/notifications/", "/notifications/preferences/", "/notifications/deliveries/"):
+        visit(page, f"{live_server.url}{path}")
+        expect(page.locator("#nav-bell")).to_be_attached()
+    assert_clean(page)

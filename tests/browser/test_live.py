@@ -123,7 +123,7 @@ def test_a_new_offer_appears_on_the_responders_page_over_the_stream(
     expect(page.locator(f"#assignment-{offer.assignment.pk}")).to_be_visible(timeout=LIVE_WITHIN_MS)
     expect(page.locator("#live-title")).to_contain_text("(1)")
     assert page.evaluate("window.notReloaded") is True
-    assert int(page.get_attribute("#notify-bell", "data-unread-count")) >= 1
+    assert int(page.get_attribute("#nav-bell", "data-unread-count")) >= 1
     assert int(page.get_attribute("html", "data-live-alerted")) >= 1  # beep/vibrate was tried
     assert page.errors == []
 
@@ -175,6 +175,6 @@ def test_the_dispatch_console_shows_a_decline_and_nobody_elses_notifications(
     toast = page.locator(".live-toast", has_text=f"{matter.number} 被拒绝")
     expect(toast).to_be_visible(timeout=LIVE_WITHIN_MS)
     expect(toast.get_by_role("link")).to_have_attribute("href", f"/dispatch/incidents/{matter.pk}/")
-    expect(page.locator("#notify-bell")).to_have_attribute("data-unread-count", "1")
+    expect(page.locator("#nav-bell")).to_have_attribute("data-unread-count", "1")
     assert page.locator(".live-toast", has_text="别人的通知").count() == 0
     assert page.errors == []
