@@ -392,3 +392,5 @@ NOTIFY_CA_BUNDLE = env("NOTIFY_CA_BUNDLE", "")
 NOTIFY_ALLOW_HTTP = env_bool("NOTIFY_ALLOW_HTTP", False)
 # Prefix that makes a notification's link absolute in external messages ("" = no link sent).
 NOTIFY_SITE_URL = env("NOTIFY_SITE_URL", "")
+# urllib3 logs each request line, query (a webhook's key) included, at DEBUG: never let it.
+LOGGING["loggers"] = {"urllib3": {"level": "INFO"}}
