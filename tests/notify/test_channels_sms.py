@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from notify.channels import DeliveryError, send
+from notify.channels.sms import aliyun_signature
 from notify.choices import Channel, Event
 from notify.models import CenterChannel, Notification
 from tests.fakes.receiver import ALIYUN_PATH, SMS_PATH
@@ -160,3 +161,25 @@ def test_no_gateway_configured_is_a_permanent_failure(responder):
     error = failure(sms(responder))
 
     assert not error.retryable
+
+
+def test_aliyun_signature_matches_the_documented_example():
+    # The worked example of Alibaba Cloud's SMS signature documentation (GET, secret testSecret).
+    params = {
+        "AccessKeyId": "testId",
+        "Action": "SendSms",
+        "Format": "XML",
+        "OutId": "123",
+        "PhoneNumbers": "15300000001",
+        "RegionId": "cn-hangzhou",
+        "SignName": "阿里云短信测试专用",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466",
+        "SignatureVersion": "1.0",
+        "TemplateCode": "SMS_71390007",
+        "TemplateParam": '{"customer":"test"}',
+        "Timestamp": "2017-07-12T02:42:19Z",
+        "Version": "2017-05-25",
+    }
+
+    assert aliyun_signature(params, "testSecret", "GET") == "zJDF+Lrzhj/ThnlvIToysFRq6t4="
