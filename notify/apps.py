@@ -10,4 +10,4 @@ class NotifyConfig(AppConfig):
         # The external channel adapters register themselves in notify.channels.ADAPTERS on
         # import, and the CenterChannel admin with its test button lives beside them.
         from notify import channel_admin  # noqa: F401
-        from notify.channels import dingtalk, sms, wecom  # noqa: F401
+        from notify.channels import checks, dingtalk, sms, wecom  # noqa: F401

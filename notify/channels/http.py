@@ -108,7 +108,7 @@ def post(
 ) -> Answer:
     """POSTs to ``url`` and returns a 2xx answer; raises DeliveryError otherwise.
 
-    Timeouts, connection failures, 429 and 5xx are retryable; a redirect, another 4xx, a TLS
+    Timeouts, connection failures, 408, 429 and 5xx are retryable; a redirect, another 4xx, a TLS
     failure or a refused URL are not. ``secrets`` are removed from every error text (the URL's
     own query values always are). With ``only_2xx=False`` any answer is returned, for gateways
     whose error bodies say more than their status.
@@ -162,13 +162,13 @@ def shown(answer: Answer, text: str | None = None) -> str:
 
 
 def status_error(answer: Answer, *, where: str) -> DeliveryError:
-    """The DeliveryError for a non-2xx answer: 429 and 5xx may pass, the rest will not."""
+    """The DeliveryError for a non-2xx answer: 408, 429 and 5xx may pass, the rest will not."""
     if 300 <= answer.status < 400:
         return DeliveryError(
             f"{where} answered a redirect ({answer.status}); redirects are not followed.",
             retryable=False,
         )
-    retryable = answer.status == 429 or answer.status >= 500
+    retryable = answer.status in {408, 429} or answer.status >= 500
     return DeliveryError(
         f"{where} answered HTTP {answer.status}: {shown(answer)}", retryable=retryable
     )

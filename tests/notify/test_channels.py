@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import pytest
 
 from notify.channels import DeliveryError, send
+from notify.channels.checks import channel_settings
 from notify.channels.dingtalk import signed_url
 from notify.choices import Channel, Event
 from notify.models import CenterChannel, Notification
@@ -338,3 +339,13 @@ def test_the_site_channel_sends_nothing(network, fake_receiver, make_user):
     send(notification)
 
     assert fake_receiver.messages() == []
+
+
+def test_system_check_warns_about_a_default_url_that_would_be_refused(settings):
+    settings.NOTIFY_WECOM_WEBHOOK = f"http://10.0.0.9/cgi-bin/webhook/send?key={WECOM_KEY}"
+    settings.NOTIFY_CA_BUNDLE = "/nonexistent/ca.pem"
+
+    warnings = channel_settings()
+
+    assert [w.id for w in warnings] == ["notify.W001", "notify.W002"]
+    assert WECOM_KEY not in warnings[0].msg
