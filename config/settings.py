@@ -439,3 +439,27 @@ NOTIFY_DEADLINE_WARNINGS_BY_TIER = {
     tier: env(f"NOTIFY_DEADLINE_WARNINGS_{tier.upper()}", "")
     for tier in ("ordinary", "larger", "major")
 }
+# --- Notification channels (issue 13, docs/notifications/channels.md) ---------------------------
+# Defaults for every center without a channel of its own in the admin (CenterChannel). The WeCom
+# and DingTalk URLs carry their key/access_token: treat them as secrets.
+NOTIFY_WECOM_WEBHOOK = env("NOTIFY_WECOM_WEBHOOK", "")
+NOTIFY_DINGTALK_WEBHOOK = env("NOTIFY_DINGTALK_WEBHOOK", "")
+NOTIFY_DINGTALK_SECRET = env("NOTIFY_DINGTALK_SECRET", "")
+# SMS gateway: "generic" (JSON {phone, text, key, id}) or "aliyun" (Alibaba Cloud SendSms).
+NOTIFY_SMS_URL = env("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_PROVIDER = env("NOTIFY_SMS_PROVIDER", "generic")
+if NOTIFY_SMS_PROVIDER not in {"generic", "aliyun"}:
+    raise ImproperlyConfigured("NOTIFY_SMS_PROVIDER must be generic or aliyun.")
+NOTIFY_SMS_KEY_ID = env("NOTIFY_SMS_KEY_ID", "")
+NOTIFY_SMS_KEY_SECRET = env("NOTIFY_SMS_KEY_SECRET", "")
+NOTIFY_SMS_SIGN_NAME = env("NOTIFY_SMS_SIGN_NAME", "")
+NOTIFY_SMS_TEMPLATE = env("NOTIFY_SMS_TEMPLATE", "")
+# Seconds to wait for a gateway; a CA bundle file for intranet gateways (TLS is always verified).
+NOTIFY_HTTP_TIMEOUT = float(env("NOTIFY_HTTP_TIMEOUT", "5"))
+NOTIFY_CA_BUNDLE = env("NOTIFY_CA_BUNDLE", "")
+# Plain http is refused except to 127.0.0.1/localhost unless this is set (intranet gateways).
+NOTIFY_ALLOW_HTTP = env_bool("NOTIFY_ALLOW_HTTP", False)
+# Prefix that makes a notification's link absolute in external messages ("" = no link sent).
+NOTIFY_SITE_URL = env("NOTIFY_SITE_URL", "")
+# urllib3 logs each request line, query (a webhook's key) included, at DEBUG: never let it.
+LOGGING["loggers"] = {"urllib3": {"level": "INFO"}}
