@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.crypto import EncryptedTextField
 from gridmap.models import Area
 from notify.choices import Channel, Event, Status
 
@@ -122,10 +123,11 @@ class CenterChannel(models.Model):
         max_length=10,
         choices=[(c.value, c.label) for c in Channel if c != Channel.SITE],
     )
-    url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(
+    # Both carry credentials (a WeCom robot's key is in its URL): encrypted at rest like parties'
+    # ID numbers (accounts.crypto); the admin form checks the URL and never shows either back.
+    url = EncryptedTextField(_("URL"))
+    secret = EncryptedTextField(
         _("secret"),
-        max_length=200,
         blank=True,
         help_text=_("DingTalk signing secret or gateway key; never shown again or logged."),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 
 from accounts.choices import Role
 from notify.choices import Channel, Event, Status
@@ -62,6 +63,11 @@ def test_county_admin_adds_a_robot_and_neither_key_nor_secret_is_shown_again(
     assert response.status_code == 302, response.content.decode()[:2000]
     channel = CenterChannel.objects.get()
     assert channel.secret == SECRET
+    with connection.cursor() as cursor:  # at rest, both are ciphertext (accounts.crypto)
+        cursor.execute("SELECT url || secret FROM notify_centerchannel")
+        stored = cursor.fetchone()[0]
+    assert KEY not in stored
+    assert SECRET not in stored
 
     for url in (
         f"/admin/notify/centerchannel/{channel.pk}/change/",
