@@ -423,3 +423,8 @@ LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
 LIVE_STREAM_SECONDS = int(env("LIVE_STREAM_SECONDS", "300"))
 LIVE_HEARTBEAT_SECONDS = int(env("LIVE_HEARTBEAT_SECONDS", "15"))
 LIVE_POLL_SECONDS = int(env("LIVE_POLL_SECONDS", "3"))
+
+# --- Scheduled briefings (issue 13, docs/notifications/briefings.md) ----------------------------
+# Folder of the stored monthly and quarterly briefings (HTML and PDF); empty: MEDIA_ROOT/briefings.
+# Like photos, they are served only through a permission-checked view, never as static files.
+BRIEFINGS_ROOT = env("BRIEFINGS_ROOT", "")
