@@ -463,3 +463,8 @@ NOTIFY_ALLOW_HTTP = env_bool("NOTIFY_ALLOW_HTTP", False)
 NOTIFY_SITE_URL = env("NOTIFY_SITE_URL", "")
 # urllib3 logs each request line, query (a webhook's key) included, at DEBUG: never let it.
 LOGGING["loggers"] = {"urllib3": {"level": "INFO"}}
+
+# --- Scheduled briefings (issue 13, docs/notifications/briefings.md) ----------------------------
+# Folder of the stored monthly and quarterly briefings (HTML and PDF); empty: MEDIA_ROOT/briefings.
+# Like photos, they are served only through a permission-checked view, never as static files.
+BRIEFINGS_ROOT = env("BRIEFINGS_ROOT", "")

@@ -275,6 +275,17 @@ RULES: tuple[E, ...] = (
         M(LOGIN, (BAD, BAD), FORBID, FORBID, FORBID, (BAD, BAD)),
         query=lambda w, s: {**_area(w, s), "period": "not-a-period"},
     ),
+    # Stored (scheduled) briefings: of the jurisdiction only (tests/analytics/test_scheduled.py).
+    E(
+        "analytics:stored-briefing",
+        M(LOGIN, SEEN, FORBID, FORBID, FORBID, SEEN),
+        args=lambda w, s: {"pk": w.sides[s].briefing.pk},
+    ),
+    E(
+        "analytics:stored-briefing-pdf",
+        M(LOGIN, SEEN, FORBID, FORBID, FORBID, SEEN),
+        args=lambda w, s: {"pk": w.sides[s].briefing.pk},
+    ),
     E(
         "api-analytics-heatmap",
         # A grid leader's jurisdiction is one grid: a township is outside it on both sides.
