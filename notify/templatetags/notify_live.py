@@ -28,8 +28,16 @@ def live_strings() -> dict[str, str]:
 @register.simple_tag(takes_context=True)
 def live_config(context: template.Context) -> dict[str, object]:
     """URLs, the id the page starts after (so nothing between render and connect is missed), the
-    unread count, the fallback poll interval and the strings: one database query."""
-    latest, unread = bell_state(context["request"].user.pk)
+    unread count, the fallback poll interval and the strings.
+
+    The cursor and count come from the bell's context processor (one query shared with the
+    bell); a template rendered without it reads them here.
+    """
+    cursor, unread = context.get("notification_cursor"), context.get("unread_notifications")
+    if cursor is not None and unread is not None:
+        latest, unread = cursor(), unread()
+    else:
+        latest, unread = bell_state(context["request"].user.pk)
     return {
         "streamUrl": reverse("notifications-stream"),
         "pollUrl": reverse("notifications-poll"),

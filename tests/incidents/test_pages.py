@@ -170,9 +170,9 @@ def test_queue_has_no_n_plus_one(client, people, intake, django_assert_max_num_q
         intake(title=f"事项{index}")
     logged_in(client, people["county"])
 
-    # 12: every signed-in page's live-feed cursor (notify.live_queries.bell_state) and the bell's
-    # unread count (notify.context_processors.bell), whatever the number of matters.
-    with django_assert_max_num_queries(12):
+    # 11: every signed-in page's bell and live-feed cursor share one query
+    # (notify.context_processors.bell), whatever the number of matters.
+    with django_assert_max_num_queries(11):
         client.get("/incidents/?scope=all")
 
 

@@ -41,7 +41,7 @@ def test_anonymous_visitors_get_no_bell(client, network):
 
 
 @pytest.mark.django_db
-def test_the_bell_costs_one_query(people, as_user, django_assert_num_queries):
+def test_the_bell_and_the_live_cursor_cost_one_query(people, as_user, django_assert_num_queries):
     from django.test import RequestFactory
 
     from notify.context_processors import bell
@@ -52,6 +52,7 @@ def test_the_bell_costs_one_query(people, as_user, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert context["unread_notifications"]() == 0
         assert context["unread_notifications"]() == 0
+        assert context["notification_cursor"]() == 0
 
 
 @pytest.mark.django_db
