@@ -7,6 +7,8 @@ access_token) are write-only: never shown back; left blank on a change they keep
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import ForeignKey, QuerySet
@@ -68,7 +70,10 @@ class CenterChannelForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["url"].widget.attrs["placeholder"] = public_url(self.instance.url) + "?…"
+            hint = public_url(self.instance.url)
+            if urlsplit(self.instance.url).query:
+                hint += "?…"
+            self.fields["url"].widget.attrs["placeholder"] = hint
             if self.instance.secret:
                 self.fields["secret"].widget.attrs["placeholder"] = "********"
 
@@ -81,7 +86,12 @@ class CenterChannelForm(forms.ModelForm):
         try:
             check_url(url)
         except DeliveryError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(
+                _(
+                    "Use an https address; plain http only to 127.0.0.1 or localhost, or on an "
+                    "intranet with NOTIFY_ALLOW_HTTP set."
+                )
+            ) from exc
         return url
 
     def clean(self) -> dict:

@@ -106,11 +106,32 @@ def test_plain_http_to_another_host_is_refused_in_the_form(client, network, admi
             "kind": Channel.WECOM,
             "url": f"http://qyapi.weixin.qq.com{WECOM_PATH}?key={KEY}",
         },
+        headers={"accept-language": "zh-hans"},
     )
 
     assert response.status_code == 200
-    assert "NOTIFY_ALLOW_HTTP" in response.content.decode()
+    # In the administrator's language.
+    page = response.content.decode()
+    assert "请使用 https 地址" in page
+    assert "NOTIFY_ALLOW_HTTP" in page
     assert not CenterChannel.objects.exists()
+
+
+def test_the_url_hint_of_a_saved_channel_hides_its_key(client, network, admin_of, fake_receiver):
+    with_key = CenterChannel.objects.create(
+        area=network[TOWNSHIP], kind=Channel.WECOM, url=fake_receiver.url(f"{WECOM_PATH}?key={KEY}")
+    )
+    plain = CenterChannel.objects.create(
+        area=network[COUNTY], kind=Channel.WECOM, url=fake_receiver.url(WECOM_PATH)
+    )
+    client.force_login(admin_of(network[COUNTY]))
+
+    keyed = client.get(f"/admin/notify/centerchannel/{with_key.pk}/change/").content.decode()
+    bare = client.get(f"/admin/notify/centerchannel/{plain.pk}/change/").content.decode()
+
+    assert f'placeholder="{fake_receiver.url(WECOM_PATH)}?…"' in keyed
+    assert KEY not in keyed
+    assert f'placeholder="{fake_receiver.url(WECOM_PATH)}"' in bare
 
 
 def test_send_test_button_delivers_to_the_robot_and_says_so(
