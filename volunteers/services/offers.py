@@ -1,42 +1,27 @@
-"""Write paths of dispatch: assigning a responder, the assignment's steps, positions from phones.
+"""Assigning: offering a matter to a named unit or to the nearest available one.
 
 Capacity is guarded twice: the responder row is locked while its load is checked and changed,
-and a check constraint (load <= capacity) refuses any write that would exceed it.
-
-Lock order, the same in every function here: the matter, then the assignment, then the responder
-(other responders only with SKIP LOCKED, which never waits). Two people acting at once therefore
-queue on the matter's row instead of deadlocking.
+and a check constraint (load <= capacity) refuses any write that would exceed it. The lock order
+is the one of every service here (volunteers.services).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import time
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
-from accounts.choices import Role
-from gridmap.coords import CoordinateError, parse_number, parse_point
-from gridmap.scoping import far_point_message
 from incidents.choices import DispatchStep, EventKind, State
-from incidents.models import Incident, IncidentEvent
-from incidents.services import (
-    ACTS_FOR_UNIT_SQL,
-    WorkflowError,
-    acts_for_unit,
-    acts_for_unit_params,
-    start_locked,
-)
+from incidents.models import Incident
+from incidents.services import ACTS_FOR_UNIT_SQL, acts_for_unit_params
 from volunteers import announcements
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import WGS84, Assignment, Responder, stale_before
@@ -45,14 +30,13 @@ from volunteers.queries import (
     MATTER_POINT,
     covering_area_ids,
     covers,
-    overdue_offers,
     responders_with_home,
 )
+from volunteers.services.rules import ASSIGNABLE_STATES, DispatchError, has_dispatch_role
+from volunteers.services.units import _unit_status
 
 M = TypeVar("M", bound=Model)
 
-DISPATCH_ROLES = {Role.DISPATCHER, Role.COUNTY_ADMIN}
-ASSIGNABLE_STATES = (State.ROUTED, State.IN_PROGRESS)
 # "Nearest available": KNN windows tried in turn when every unit in the smaller one is locked.
 NEAREST_WINDOWS = (8, 32, 128)
 # Pauses before each round of windows (seconds): the first round does not wait.
@@ -60,47 +44,12 @@ RETRY_PAUSES_S = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16)
 # "Nearest available" passes over units that have the matter or turned it down; a dispatcher can
 # still name such a unit.
 PASSED_OVER_STATES = (*LIVE_ASSIGNMENT_STATES, AssignmentState.DECLINED, AssignmentState.EXPIRED)
-# The unit's status is its furthest live step (common to every unit with several assignments).
-STATUS_BY_PROGRESS = (
-    (AssignmentState.ON_SCENE, ResponderStatus.ON_SCENE),
-    (AssignmentState.EN_ROUTE, ResponderStatus.EN_ROUTE),
-    (AssignmentState.ACCEPTED, ResponderStatus.ACCEPTED),
-    (AssignmentState.OFFERED, ResponderStatus.OFFERED),
-)
-
-
-class DispatchError(WorkflowError):
-    """An assignment or step the rules do not allow (HTTP 409); the message says why."""
-
-
-class PositionInputError(ValueError):
-    """A position that cannot be used (HTTP 400); ``field`` names the input, ``message`` why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class NotAMemberError(PermissionError):
-    """The user does not act for this responder, or it is retired (HTTP 403)."""
-
-
-class PositionTooSoon(Exception):  # noqa: N818  (the agreed name)
-    """A unit posted its position less than DISPATCH_POSITION_MIN_INTERVAL_S ago (HTTP 429)."""
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
 class Dispatched:
     assignment: Assignment
     distance_m: float | None
-
-
-# --- assigning -----------------------------------------------------------------------------------
 
 
 def assign(
@@ -139,13 +88,6 @@ def assign(
             unit, incident, assigned_by=actor, distance=distance, at=now, reason=override_reason
         )
         return Dispatched(assignment, distance)
-
-
-def _locking_incidents(*, skip_locked: bool) -> QuerySet[Incident]:
-    """Matters to lock, nothing joined: this runs once per dispatch step, and a joined handling
-    unit and area cost more in planning and model building than the rest of an assignment
-    (bench/dispatch.py); the rules read only the unit's id."""
-    return Incident.objects.select_for_update(of=("self",), skip_locked=skip_locked)
 
 
 def _loaded(model: type[M], values: dict[str, object]) -> M:
@@ -202,17 +144,6 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
             % {"state": State(incident.state).label}
         )
     return incident
-
-
-def dispatches_for(user: object, incident: Incident) -> bool:
-    """Whether ``user`` may assign units to the matter and cancel their assignments: a
-    dispatcher of its handling unit."""
-    return has_dispatch_role(user) and acts_for_unit(user, incident.handling_unit_id)
-
-
-def has_dispatch_role(user: object) -> bool:
-    """Whether ``user``'s role dispatches at all (which matters: ``dispatches_for``)."""
-    return getattr(user, "role", None) in DISPATCH_ROLES
 
 
 def _check_named(unit: Responder, incident: Incident, override_reason: str) -> None:
@@ -402,364 +333,3 @@ WITH assignment AS (
 )
 SELECT id FROM assignment
 """
-
-
-def _save_unit(unit: Responder) -> None:
-    """Save the locked unit's load and the status that follows from its live assignments."""
-    unit.status = _unit_status(unit)
-    unit.save(update_fields=["load", "status"])
-
-
-def _unit_status(unit: Responder, *, offered: bool = False) -> str:
-    """The status of the locked unit after a change: the furthest step of its live assignments.
-
-    ``offered``: the change was one new offer. An offer is the least advanced live step, so it
-    moves only an idle unit, and the live assignments need not be read (the hot path of assign).
-    """
-    if offered:
-        return ResponderStatus.OFFERED if unit.status == ResponderStatus.AVAILABLE else unit.status
-    # Off duty is set by hand; assignments do not change it.
-    if unit.status == ResponderStatus.OFF_DUTY:
-        return unit.status
-    live = set(
-        Assignment.objects.filter(responder=unit, state__in=LIVE_ASSIGNMENT_STATES).values_list(
-            "state", flat=True
-        )
-    )
-    return next(
-        (status for state, status in STATUS_BY_PROGRESS if state in live),
-        ResponderStatus.AVAILABLE,
-    )
-
-
-def _record(
-    incident: Incident,
-    step: str,
-    *,
-    actor: object | None,
-    at: dt.datetime,
-    note: str = "",
-    to_state: str | None = None,
-    data: dict | None = None,
-) -> IncidentEvent:
-    """Append one dispatch step to the matter's trail (``to_state``: when the step moves it)."""
-    return IncidentEvent.objects.create(
-        incident=incident,
-        actor=actor,
-        kind=EventKind.ASSIGNMENT,
-        action=step,
-        from_state=incident.state,
-        to_state=to_state or incident.state,
-        note=note.strip(),
-        at=at,
-        data=data or {},
-    )
-
-
-# --- after the offer: the assignment's steps -----------------------------------------------------
-
-
-class _Step(NamedTuple):
-    sources: tuple[str, ...]
-    target: str
-    stamp: str  # the Assignment field that records when the step was taken
-    by_dispatcher: bool  # a dispatcher of the matter takes it; else a member of the unit
-
-
-_STEPS: dict[str, _Step] = {
-    DispatchStep.ACCEPT: _Step(
-        (AssignmentState.OFFERED,), AssignmentState.ACCEPTED, "accepted_at", False
-    ),
-    DispatchStep.DECLINE: _Step(
-        (AssignmentState.OFFERED,), AssignmentState.DECLINED, "finished_at", False
-    ),
-    DispatchStep.EN_ROUTE: _Step(
-        (AssignmentState.ACCEPTED,), AssignmentState.EN_ROUTE, "en_route_at", False
-    ),
-    DispatchStep.ARRIVE: _Step(
-        (AssignmentState.EN_ROUTE,), AssignmentState.ON_SCENE, "on_scene_at", False
-    ),
-    DispatchStep.DONE: _Step(
-        (AssignmentState.ON_SCENE,), AssignmentState.DONE, "finished_at", False
-    ),
-    DispatchStep.CANCEL: _Step(
-        LIVE_ASSIGNMENT_STATES, AssignmentState.CANCELLED, "finished_at", True
-    ),
-    # Not a user action: expire_offers takes it.
-    DispatchStep.EXPIRE: _Step(
-        (AssignmentState.OFFERED,), AssignmentState.EXPIRED, "finished_at", True
-    ),
-}
-
-# The actions people take on an assignment, in the order buttons show them.
-ASSIGNMENT_ACTIONS: dict[str, str] = {
-    DispatchStep.ACCEPT.value: pgettext_lazy("assignment action", "Accept"),
-    DispatchStep.DECLINE.value: pgettext_lazy("assignment action", "Decline"),
-    DispatchStep.EN_ROUTE.value: pgettext_lazy("assignment action", "On my way"),
-    DispatchStep.ARRIVE.value: pgettext_lazy("assignment action", "Arrived"),
-    DispatchStep.DONE.value: pgettext_lazy("assignment action", "Done"),
-    DispatchStep.CANCEL.value: pgettext_lazy("assignment action", "Cancel assignment"),
-}
-
-
-def is_member(user: object, unit: Responder) -> bool:
-    """Whether ``user`` is one of the accounts that act for the unit."""
-    pk = getattr(user, "pk", None)
-    return pk is not None and unit.members.filter(pk=pk).exists()
-
-
-def allowed_assignment_actions(user: object, assignment: Assignment) -> list[str]:
-    """The actions ``user`` may take on ``assignment`` now (for buttons; the service re-checks)."""
-    return [a for a in ASSIGNMENT_ACTIONS if _step_refusal(user, assignment, a) is None]
-
-
-def _step_refusal(user: object, assignment: Assignment, action: str) -> str | None:
-    """Why ``user`` may not take ``action`` on ``assignment`` now, or None if they may."""
-    step = _STEPS[action]
-    if assignment.state not in step.sources:
-        return _("An assignment that is %(state)s cannot be given “%(action)s”.") % {
-            "state": AssignmentState(assignment.state).label,
-            "action": ASSIGNMENT_ACTIONS[action],
-        }
-    if step.by_dispatcher:
-        if not dispatches_for(user, assignment.incident):
-            return _("Only dispatchers of %(unit)s can cancel an assignment.") % {
-                "unit": assignment.incident.handling_unit
-            }
-    elif not is_member(user, assignment.responder):
-        return _("Only members of %(unit)s can do this.") % {"unit": assignment.responder}
-    return None
-
-
-def act_on_assignment(
-    *, assignment_id: int, action: str, actor: object, note: str = ""
-) -> Assignment:
-    """One step of an assignment: accept, decline, en_route, arrive, done (with the outcome
-    note) by a member of the unit, or cancel by a dispatcher of the matter.
-
-    A decline offers the matter to the next nearest free unit in the same transaction (or records
-    that no one is free); accepting a routed matter starts its handling (in_progress).
-    """
-    if action not in ASSIGNMENT_ACTIONS:
-        raise DispatchError(_("Unknown action %(action)r.") % {"action": action})
-    with transaction.atomic():
-        assignment = _lock_assignment(assignment_id, skip_locked=False)
-        if assignment is None:
-            raise DispatchError(_("No such assignment."))
-        reason = _step_refusal(actor, assignment, action)
-        if reason is not None:
-            raise DispatchError(reason)
-        if action == DispatchStep.DONE and not note.strip():
-            raise DispatchError(_("Describe the outcome on site to mark the assignment done."))
-        now = timezone.now()
-        _take_step(assignment, action, actor=actor, note=note, at=now)
-        if action == DispatchStep.DECLINE:
-            _reoffer(assignment, now)
-    return assignment
-
-
-def _lock_assignment(assignment_id: int, *, skip_locked: bool) -> Assignment | None:
-    """Lock the assignment's matter, the assignment and its unit, in that order.
-
-    With ``skip_locked``, None when someone else holds the matter or the assignment (a
-    background job comes back later rather than waiting on people).
-    """
-    incident_id = (
-        Assignment.objects.filter(pk=assignment_id).values_list("incident_id", flat=True).first()
-    )
-    if incident_id is None:
-        return None
-    incident = _locking_incidents(skip_locked=skip_locked).filter(pk=incident_id).first()
-    assignment = (
-        Assignment.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-        .filter(pk=assignment_id)
-        .first()
-    )
-    if incident is None or assignment is None:
-        return None
-    _attach_locked(assignment, incident)
-    return assignment
-
-
-def _attach_locked(assignment: Assignment, incident: Incident) -> None:
-    """Give the locked assignment its (locked) matter, then lock and give it its unit."""
-    assignment.incident = incident
-    assignment.responder = (
-        responders_with_home().select_for_update(of=("self",)).get(pk=assignment.responder_id)
-    )
-
-
-def _take_step(
-    assignment: Assignment, action: str, *, actor: object | None, note: str, at: dt.datetime
-) -> None:
-    """Apply a checked step to the locked assignment, its unit and matter; record it."""
-    step = _STEPS[action]
-    note = note.strip()
-    assignment.state = step.target
-    setattr(assignment, step.stamp, at)
-    if action == DispatchStep.DECLINE:
-        assignment.decline_reason = note
-    elif action == DispatchStep.DONE:
-        assignment.outcome_note = note
-    assignment.save()
-    unit = assignment.responder
-    if step.target not in LIVE_ASSIGNMENT_STATES:
-        unit.load -= 1
-    _save_unit(unit)
-    incident = assignment.incident
-    data = {"responder": unit.pk, "assignment": assignment.pk}
-    # A unit that takes the matter up is the matter being handled (accepted → in_progress).
-    starts = action == DispatchStep.ACCEPT and incident.state == State.ROUTED
-    to_state = State.IN_PROGRESS if starts else None
-    _record(incident, action, actor=actor, at=at, note=note, to_state=to_state, data=data)
-    announcements.announce_step(assignment, action, note)
-    if starts:
-        start_locked(incident, actor=actor, at=at, data=data)
-
-
-def _reoffer(previous: Assignment, at: dt.datetime) -> Assignment | None:
-    """Offer a declined or expired assignment's matter to the next nearest free unit."""
-    incident = previous.incident
-    if incident.state not in ASSIGNABLE_STATES:
-        return None  # handled or closed meanwhile: nobody else is needed
-    found = _lock_nearest(incident, at)
-    if found is None:
-        _record(
-            incident,
-            DispatchStep.NO_ONE_FREE,
-            actor=None,
-            at=at,
-            data={"reoffer_of": previous.pk},
-        )
-        return None
-    unit, distance = found
-    return _offer(
-        unit,
-        incident,
-        assigned_by=previous.assigned_by,
-        distance=distance,
-        at=at,
-        reoffer_of=previous,
-    )
-
-
-def expire_offers(*, now: dt.datetime | None = None) -> int:
-    """Expire offers older than DISPATCH_OFFER_TIMEOUT_MINUTES and re-offer each; how many.
-
-    Each expiry is its own transaction and skips matters and offers someone is acting on at that
-    moment (the next run takes them), so it can run while people work. Running it again expires
-    nothing more.
-    """
-    now = now or timezone.now()
-    expired = 0
-    for assignment_id in list(overdue_offers(now).values_list("pk", flat=True)):
-        with transaction.atomic():
-            assignment = _lock_assignment(assignment_id, skip_locked=True)
-            # Re-checked under the lock: accepted or declined since the list was read.
-            if assignment is None or not overdue_offers(now).filter(pk=assignment_id).exists():
-                continue
-            _take_step(assignment, DispatchStep.EXPIRE, actor=None, note="", at=now)
-            _reoffer(assignment, now)
-            expired += 1
-    return expired
-
-
-def end_live_assignments(*, incident: Incident, at: dt.datetime, **_signal: object) -> int:
-    """Cancel the assignments still live on a matter whose handling just ended; how many.
-
-    Connected to ``incidents.signals.handling_ended``: runs in the resolving transaction, which
-    holds the matter's lock, so the lock order (matter, assignment, unit) is kept.
-    """
-    live = Assignment.objects.select_for_update(of=("self",)).filter(
-        incident=incident, state__in=LIVE_ASSIGNMENT_STATES
-    )
-    ended = 0
-    for assignment in live.order_by("pk"):
-        _attach_locked(assignment, incident)
-        note = _("The matter was handled; the assignment ended with it.")
-        _take_step(assignment, DispatchStep.CANCEL, actor=None, note=note, at=at)
-        ended += 1
-    return ended
-
-
-def set_duty(*, responder_id: int, on_duty: bool) -> Responder:
-    """Take a unit off duty (it gets no new offers; its live assignments go on) or back on duty,
-    where its status follows its live assignments again."""
-    with transaction.atomic():
-        unit = Responder.objects.select_for_update(of=("self",)).get(pk=responder_id)
-        if on_duty and unit.status == ResponderStatus.OFF_DUTY:
-            unit.status = ResponderStatus.AVAILABLE  # then recomputed from its assignments
-        elif not on_duty:
-            unit.status = ResponderStatus.OFF_DUTY
-        _save_unit(unit)
-    return unit
-
-
-# --- positions from phones -----------------------------------------------------------------------
-
-
-def post_position(
-    *,
-    responder_id: int,
-    actor: object,
-    lon: object,
-    lat: object,
-    crs: str = "wgs84",
-    accuracy_m: object = None,
-) -> Responder:
-    """A unit's phone reports where it is (WGS84, GCJ-02 or BD-09; stored as WGS84).
-
-    Only the unit's members may post, at most once per DISPATCH_POSITION_MIN_INTERVAL_S; the
-    interval is checked against the stored time under the unit's row lock, so two phones of one
-    squad posting at once store one position. Nothing is stored on any refusal.
-    """
-    unit = Responder.objects.filter(pk=responder_id).first()
-    if unit is None or not is_member(actor, unit):
-        raise NotAMemberError(_("Only the unit's own members can post its position."))
-    try:
-        point = parse_point(lon, lat, crs)
-    except CoordinateError as error:
-        raise PositionInputError(error.field, error.message) from None
-    far = far_point_message(actor, [(point.lon, point.lat)])
-    if far is not None:
-        raise PositionInputError("lon", far)
-    accuracy = _parse_accuracy(accuracy_m)
-    with transaction.atomic():
-        unit = Responder.objects.select_for_update(of=("self",)).get(pk=responder_id)
-        if not unit.active:
-            raise NotAMemberError(
-                _("%(unit)s is retired: its position is not taken.") % {"unit": unit}
-            )
-        now = timezone.now()
-        _check_interval(unit, now)
-        unit.position = Point(point.lon, point.lat, srid=WGS84)
-        unit.position_at = now
-        unit.position_accuracy_m = accuracy
-        unit.save(update_fields=["position", "position_at", "position_accuracy_m"])
-    return unit
-
-
-def _parse_accuracy(raw: object) -> float | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        value = parse_number(raw, "accuracy_m")
-    except CoordinateError as error:
-        raise PositionInputError(error.field, error.message) from None
-    if value < 0:
-        raise PositionInputError("accuracy_m", _("accuracy_m cannot be negative."))
-    return value
-
-
-def _check_interval(unit: Responder, now: dt.datetime) -> None:
-    if unit.position_at is None:
-        return
-    interval = settings.DISPATCH_POSITION_MIN_INTERVAL_S
-    wait = interval - (now - unit.position_at).total_seconds()
-    if wait > 0:
-        retry_after = min(max(math.ceil(wait), 1), interval)
-        raise PositionTooSoon(
-            _("One position every %(interval)d seconds; try again in %(wait)d s.")
-            % {"interval": interval, "wait": retry_after},
-            retry_after,
-        )
