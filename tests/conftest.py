@@ -10,6 +10,14 @@ from accounts.choices import Role
 from gridmap.models import Area
 from tests.factories import make_network
 
+# Fixtures that several packages use, each defined once; a package's conftest.py makes autouse
+# the ones its tests always run with (none of these is autouse itself).
+pytest_plugins = [
+    "tests.fixtures.incidents",
+    "tests.fixtures.volunteers",
+    "tests.fixtures.analytics",
+]
+
 
 @pytest.fixture
 def network(db) -> dict[str, Area]:

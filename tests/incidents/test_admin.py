@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from incidents.models import Category, Incident
 from incidents.services import PartyInput, take_in
-from tests.incidents.conftest import IN_GRID_B1_SOUTH, intake_request
+from tests.factories import IN_GRID_B1_SOUTH, intake_request
 
 pytestmark = pytest.mark.django_db
 

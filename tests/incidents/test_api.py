@@ -19,12 +19,12 @@ from PIL import Image
 
 from incidents.models import Incident, Photo
 from incidents.services import PartyInput, take_in
-from tests.factories import api_key
-from tests.incidents.conftest import (
+from tests.factories import (
     IN_GRID_A1_NORTH,
     IN_GRID_A1_SOUTH,
     IN_GRID_A2_SOUTH,
     IN_GRID_B1_SOUTH,
+    api_key,
     intake_request,
 )
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from incidents.choices import State
 from incidents.models import Incident, Party
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
 
 pytestmark = pytest.mark.django_db
 
