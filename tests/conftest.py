@@ -54,3 +54,12 @@ def client() -> Client:
 def zh_client() -> Client:
     """A test client with no language preference: the site answers in Simplified Chinese."""
     return Client()
+
+
+@pytest.fixture
+def plain_static_storage(settings) -> None:
+    """Static files by their plain names: the manifest storage would need collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
