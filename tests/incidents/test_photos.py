@@ -11,7 +11,7 @@ from incidents import services
 from incidents.models import Incident, Photo
 from incidents.photos import MAX_EDGE_PX, PhotoError, prepare_photo
 from incidents.services import IncidentInputError, PhotoInput, take_in
-from tests.incidents.conftest import image_bytes, intake_request, photo, stored_files
+from tests.factories import image_bytes, intake_request, photo, stored_files
 
 
 def _refused(people, photos) -> IncidentInputError:
