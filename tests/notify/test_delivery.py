@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from notify.channels import ADAPTERS, DeliveryError
+from notify.channels import ADAPTERS
 from notify.choices import Channel, Event, Status
 from notify.delivery import backoff, deliver_due
 from notify.models import Notification
 from notify.outbox import Message, announce
+from tests.fakes.receiver import WECOM_PATH
 
 
 def pending(center, channel: str = Channel.WECOM, key: str = "test:1", **fields) -> Notification:
@@ -28,31 +28,16 @@ def pending(center, channel: str = Channel.WECOM, key: str = "test:1", **fields)
     )
 
 
-class Receiver:
-    """Stands in for an external gateway: records each uid, fails the first ``failures`` calls."""
-
-    def __init__(self, failures: int = 0, retryable: bool = True) -> None:
-        self.failures, self.retryable = failures, retryable
-        self.received: list[str] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, notification: Notification) -> None:
-        with self.lock:
-            if self.failures > 0:
-                self.failures -= 1
-                raise DeliveryError("HTTP 502 from the gateway", retryable=self.retryable)
-            self.received.append(str(notification.uid))
-
-
 @pytest.fixture
-def wecom(monkeypatch):
-    """Register a recording receiver as the WeCom adapter for one test."""
+def wecom(fake_receiver, settings):
+    """Every center's WeCom robot is the fake receiver (the environment's default webhook)."""
+    settings.NOTIFY_WECOM_WEBHOOK = fake_receiver.url(f"{WECOM_PATH}?key=delivery-test")
+    settings.NOTIFY_ALLOW_HTTP = False  # 127.0.0.1 is allowed without it
+    return fake_receiver
 
-    def install(receiver: Receiver) -> Receiver:
-        monkeypatch.setitem(ADAPTERS, Channel.WECOM, receiver)
-        return receiver
 
-    return install
+def delivered_uids(receiver) -> list[str]:
+    return [message.uid for message in receiver.delivered(WECOM_PATH)]
 
 
 @pytest.mark.django_db
@@ -81,7 +66,7 @@ def test_site_rows_left_pending_are_marked_sent(people):
 
 @pytest.mark.django_db
 def test_a_failing_send_is_retried_with_back_off_then_sent(network, wecom):
-    receiver = wecom(Receiver(failures=1))
+    wecom.configure(fail_rate=1.0, fail_status=502)
     row = pending(network["621122100001"])
     now = timezone.now()
 
@@ -89,19 +74,20 @@ def test_a_failing_send_is_retried_with_back_off_then_sent(network, wecom):
     row.refresh_from_db()
     assert (first.retried, row.status, row.attempts) == (1, Status.PENDING, 1)
     assert row.next_attempt_at >= now + backoff(1)
-    assert row.last_error == "HTTP 502 from the gateway"
+    assert "502" in row.last_error
     assert deliver_due(now=now).handled == 0  # not due yet
 
+    wecom.configure(fail_rate=0.0)
     second = deliver_due(now=row.next_attempt_at)
     row.refresh_from_db()
     assert (second.sent, row.status, row.attempts) == (1, Status.SENT, 2)
-    assert receiver.received == [str(row.uid)]
+    assert delivered_uids(wecom) == [str(row.uid)]
 
 
 @pytest.mark.django_db
 def test_after_the_last_attempt_a_row_is_failed(network, wecom, settings):
     settings.NOTIFY_MAX_ATTEMPTS = 2
-    wecom(Receiver(failures=5))
+    wecom.configure(fail_rate=1.0)
     row = pending(network["621122100001"])
     later = timezone.now() + dt.timedelta(days=1)
 
@@ -110,11 +96,13 @@ def test_after_the_last_attempt_a_row_is_failed(network, wecom, settings):
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.FAILED, 2)
+    assert len(wecom.messages(WECOM_PATH)) == 2
+    assert not wecom.delivered()
 
 
 @pytest.mark.django_db
 def test_a_refused_message_is_not_retried(network, wecom):
-    wecom(Receiver(failures=1, retryable=False))
+    wecom.configure(errcode=93000)  # the robot's "invalid webhook URL": no later try will pass
     row = pending(network["621122100001"])
 
     deliver_due()
@@ -133,7 +121,6 @@ def test_back_off_doubles_up_to_an_hour(settings):
 def test_two_workers_at_once_send_every_row_exactly_once(network, wecom):
     from tests.threads import run_at_once
 
-    receiver = wecom(Receiver(failures=0))
     center = network["621122100001"]
     Notification.objects.bulk_create(
         Notification(
@@ -149,6 +136,6 @@ def test_two_workers_at_once_send_every_row_exactly_once(network, wecom):
 
     run_at_once([lambda: deliver_due(batch=10), lambda: deliver_due(batch=10)])
 
-    assert len(receiver.received) == 120
-    assert len(set(receiver.received)) == 120
+    assert len(delivered_uids(wecom)) == 120
+    assert len(set(delivered_uids(wecom))) == 120
     assert Notification.objects.filter(status=Status.SENT).count() == 120
