@@ -168,6 +168,18 @@ def user_tables(conn: psycopg.Connection) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in conn.execute(_USER_TABLES)]
 
 
+def tables_with_rows(conn: psycopg.Connection, tables: list[tuple[str, str]]) -> list[str]:
+    """The "schema.table" names among ``tables`` that hold at least one row."""
+    found = []
+    for schema, table in tables:
+        query = psycopg.sql.SQL("SELECT EXISTS (SELECT FROM {}.{})").format(
+            psycopg.sql.Identifier(schema), psycopg.sql.Identifier(table)
+        )
+        if conn.execute(query).fetchone()[0]:
+            found.append(f"{schema}.{table}")
+    return found
+
+
 def inventory(conn: psycopg.Connection) -> dict[str, Any]:
     """Rows per table and every trigger, constraint and index, as restore compares them.
 

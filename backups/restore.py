@@ -84,10 +84,11 @@ def restore_backup(
             if (tables or media_files) and not force:
                 reasons = []
                 if tables:
-                    names = ", ".join(f"{s}.{t}" for s, t in tables[:5])
+                    filled = postgres.tables_with_rows(conn, tables)
+                    names = ", ".join(filled[:5]) + (", …" if len(filled) > 5 else "")
                     reasons.append(
-                        f"database {target} is not empty: it has {len(tables)} tables ({names}"
-                        f"{', …' if len(tables) > 5 else ''})"
+                        f"database {target} is not empty: it has {len(tables)} tables, "
+                        f"{len(filled)} of them holding rows ({names or 'none'})"
                     )
                 if media_files:
                     reasons.append(f"MEDIA_ROOT {media_root} already holds {media_files} files")
