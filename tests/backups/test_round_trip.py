@@ -60,6 +60,10 @@ def test_a_restored_copy_equals_the_original_and_keeps_its_map_tally(
     archive = create_backup()
     assert archive.parent == tmp_path / "backups"
     assert archive.stat().st_mode & 0o077 == 0  # personal data: the owner's only
+    with tarfile.open(archive) as tar:
+        manifest = tar.extractfile("manifest.json").read().decode()
+    secrets = [settings.SECRET_KEY, settings.FIELD_HASH_KEY, *settings.FIELD_ENCRYPTION_KEYS]
+    assert not [secret for secret in secrets if secret and secret in manifest]
     original = {
         "areas": Area.objects.count(),
         "matters": Incident.objects.count(),
