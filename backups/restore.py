@@ -96,7 +96,8 @@ def restore_backup(
                     "; ".join(reasons) + ". Restore into an empty database, or pass --force "
                     "to drop everything in it first (its data is lost)."
                 )
-            if tables:
+            wiped = bool(tables)
+            if wiped:
                 dropped = postgres.wipe(conn)
                 progress(f"--force: dropped schemas {', '.join(dropped)} of database {target}")
             pg_restore = postgres.tool("pg_restore", postgres.server_major(conn))
@@ -117,15 +118,23 @@ def restore_backup(
             dbname=target,
         )
         if done.returncode != 0:
+            left = "empty (--force had dropped its content)" if wiped else "as it was"
             raise BackupError(
-                f"pg_restore failed (exit {done.returncode}); database {target} was left as it "
-                f"was before the restore: {done.stderr.strip()}"
+                f"pg_restore failed (exit {done.returncode}), nothing of it was kept: database "
+                f"{target} is {left}, no media were unpacked: {done.stderr.strip()}"
             )
         progress(f"database restored in {time.monotonic() - step:.1f} s")
-        media_root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(work_dir / MEDIA, "r:") as tar:
-            archived = [member.name for member in tar.getmembers() if member.isfile()]
-            tar.extractall(media_root, filter="data")
+        try:
+            media_root.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(work_dir / MEDIA, "r:") as tar:
+                archived = [member.name for member in tar.getmembers() if member.isfile()]
+                tar.extractall(media_root, filter="data")
+        except (tarfile.TarError, OSError) as error:
+            raise BackupError(
+                f"database {target} was restored, but the media could not be unpacked into "
+                f"{media_root} ({error}): photos are missing; fix that and restore again "
+                "with --force"
+            ) from error
         missing_media = [name for name in archived if not (media_root / name).is_file()]
         progress(f"media unpacked into {media_root}")
     progress("comparing rows, triggers, constraints and indexes with the manifest …")
