@@ -7,6 +7,7 @@ empties every table after each of them.
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -146,3 +147,31 @@ def test_a_damaged_archive_is_refused_by_its_checksum_before_anything_is_restore
     with postgres.connect(scratch_database, autocommit=True) as copy:
         assert postgres.user_tables(copy) == []
     assert not (tmp_path / "restored-media").exists()
+
+
+def test_a_copy_that_differs_from_the_manifest_fails_loudly_naming_each_difference(
+    installation, scratch_database, settings, tmp_path
+):
+    # An archive whose manifest expects one more area and a trigger the dump does not hold:
+    # what a restore that silently lost rows or a trigger would look like.
+    archive = create_backup()
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")
+    manifest = json.loads((unpacked / "manifest.json").read_text())
+    manifest["tables"]["public.gridmap_area"] += 1
+    manifest["triggers"].append(["public.gridmap_area", "area_audit", "function=audit()"])
+    (unpacked / "manifest.json").write_text(json.dumps(manifest))
+    altered = tmp_path / "altered.tar"
+    with tarfile.open(altered, "w") as tar:
+        for name in ("manifest.json", "database.dump", "media.tar"):
+            tar.add(unpacked / name, arcname=name)
+
+    with pytest.raises(CommandError) as failed:
+        restore(altered, scratch_database, tmp_path / "restored-media", settings)
+    message = str(failed.value)
+    assert message.startswith("RESTORE DOES NOT MATCH THE BACKUP")
+    areas = Area.objects.count()
+    assert f"table public.gridmap_area: {areas + 1} rows in the backup, {areas} restored" in message
+    assert "trigger missing on public.gridmap_area: area_audit" in message
+    assert "(2 differences)" in message
