@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -118,7 +119,9 @@ def create_backup(*, directory: Path | None = None, progress: Progress = lambda 
     if final.exists():
         raise BackupError(f"{final} exists already: wait a second and try again")
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="pingan-backup-") as work:
+    # The parts are staged next to the archives (a hidden 0700 folder), not in /tmp, which is often
+    # small: the backup needs about twice its size there while it is written.
+    with tempfile.TemporaryDirectory(prefix=".pingan-backup-", dir=directory) as work:
         work_dir = Path(work)
         # Read-only, repeatable read: the counts below and pg_dump see one and the same snapshot.
         with postgres.connect(autocommit=True) as conn, conn.transaction():
@@ -153,10 +156,15 @@ def create_backup(*, directory: Path | None = None, progress: Progress = lambda 
         (work_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         partial = directory / f".{final.name}.partial"
         try:
-            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+            # Created 0600 from the first byte, whatever the umask: it holds personal data.
+            partial.unlink(missing_ok=True)  # a crashed run's leftover, with whatever mode
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with (
+                os.fdopen(descriptor, "wb") as handle,
+                tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT) as tar,
+            ):
                 for name in (MANIFEST, *PARTS):
                     tar.add(work_dir / name, arcname=name)
-            partial.chmod(0o600)
             partial.replace(final)
         finally:
             partial.unlink(missing_ok=True)
