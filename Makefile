@@ -16,13 +16,16 @@ FIELD_ENCRYPTION_KEYS ?= $(shell scripts/secret-key.sh field_encryption_keys)
 FIELD_HASH_KEY ?= $(shell scripts/secret-key.sh field_hash_key)
 export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 
-.PHONY: help setup db stop demo serve test lint check bench messages
+.PHONY: help setup db stop demo serve test lint check bench messages backup restore upgrade
 
 help:
 	@echo "make demo   set up everything, load the Longxi demo county, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   set up everything, then ruff, import contracts, migrations check, pytest"
 	@echo "make stop   stop the project's own PostgreSQL cluster"
 	@echo "make bench  run the benchmarks in bench/ (prints figures)"
+	@echo "make backup                      archive database + photos under var/backups (BACKUP_DIR)"
+	@echo "make restore FILE=<archive.tar>  restore an archive into the empty database (FORCE=1: replace)"
+	@echo "make upgrade                     backup, migrate, collectstatic, compile messages, restart"
 
 setup:
 	@scripts/setup.sh
@@ -73,3 +76,25 @@ bench: db
 messages: setup
 	$(MANAGE) makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
 	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
+
+# Backup, restore, upgrade (docs/operations/backup.md). `make backup` prints the archive's path.
+backup: db
+	@$(MANAGE) backup
+
+restore: db
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=var/backups/pingan-backup-<time>.tar [FORCE=1]" >&2; exit 2; fi
+	@$(MANAGE) restore "$(FILE)" $(if $(FORCE),--force)
+
+# Run after getting the new code (git pull, or a new release unpacked over this one): `make db`
+# installs the new pins and compiles the catalogues; the backup comes first, so that a failed
+# migration can be rolled back by restoring it.
+upgrade: db
+	@echo "==> backup before upgrading"
+	@$(MANAGE) backup
+	@echo "==> migrate"
+	@$(MANAGE) migrate --no-input
+	@echo "==> collectstatic"
+	@$(MANAGE) collectstatic --no-input -v 0
+	@echo "==> compile messages"
+	@$(MANAGE) compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules
+	@scripts/restart.sh

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "incidents",
     "volunteers",
     "analytics",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -394,3 +395,11 @@ LOGGING["loggers"] = {"urllib3": {"level": "INFO"}}
 # Folder of the stored monthly and quarterly briefings (HTML and PDF); empty: MEDIA_ROOT/briefings.
 # Like photos, they are served only through a permission-checked view, never as static files.
 BRIEFINGS_ROOT = env("BRIEFINGS_ROOT", "")
+
+# --- Backup and restore (issue 14, docs/operations/backup.md) -----------------------------------
+# `manage.py backup` writes its archives here (mode 0700 folder, 0600 files): they hold the
+# parties' personal data, encrypted with FIELD_ENCRYPTION_KEYS, which must be kept elsewhere.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+# Folder of the pg_dump/pg_restore to use; empty: the server's own major version from
+# /usr/lib/postgresql/<major>/bin, else PATH.
+PG_BINDIR = env("PG_BINDIR", "")
