@@ -9,15 +9,10 @@ import pytest
 
 from backups import postgres
 
-# The matters, users and photo helpers of the incidents suite (a fixture is found where imported).
-from tests.incidents.conftest import (  # noqa: F401
-    categories,
-    category_table,
-    fast_passwords,
-    intake,
-    people,
-    walk,
-)
+
+@pytest.fixture(autouse=True)
+def backups_environment(fast_passwords, category_table) -> None:
+    """The incidents suite's people and matters (tests/fixtures/): fast hashing, the categories."""
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from backups.archive import DUMP, create_backup
 from gridmap.models import Area
 from incidents.choices import HANDLED_STATES
 from incidents.models import HandledTally, Incident, Photo
-from tests.incidents.conftest import photo
+from tests.factories import photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
