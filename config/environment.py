@@ -25,9 +25,7 @@ def production() -> bool:
     PINGAN_ENV says otherwise (a site served over TLS is a real one)."""
     mode = os.environ.get("PINGAN_ENV", "").strip().lower()
     if mode not in {"", "production", "development"}:
-        raise ImproperlyConfigured(
-            f"PINGAN_ENV must be production or development, not {mode!r}."
-        )
+        raise ImproperlyConfigured(f"PINGAN_ENV must be production or development, not {mode!r}.")
     return mode == "production" or (mode == "" and env_bool("HTTPS", False))
 
 
@@ -95,9 +93,7 @@ def reachable_by_others(path: Path) -> bool:
     return True
 
 
-def cluster_home(
-    base_dir: Path, *, euid: int | None = None, state_dir: str | None = None
-) -> str:
+def cluster_home(base_dir: Path, *, euid: int | None = None, state_dir: str | None = None) -> str:
     """Directory of the project's own cluster (data/, server.log, the socket); mirrors
     ``scripts/pg-socket-dir.sh --home``.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 
+import psycopg
 from django.db import DatabaseError, ProgrammingError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, JsonResponse
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 # A database slower than this to read a hundred rows is not ready to serve pages.
 STATEMENT_TIMEOUT_MS = 2000
+# Longest wait for a pooled connection. A request waits the pool's own timeout (10 s) while the
+# pool reconnects; a probe must answer well within a load balancer's probe timeout.
+POOL_WAIT_SECONDS = 2.0
 DATABASE_UNAVAILABLE = "database unavailable"
 MIGRATIONS_PENDING = "migrations pending"
 
@@ -39,29 +43,42 @@ def expected_migrations() -> frozenset[tuple[str, str]]:
     return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes())
 
 
+def _read_migrations(cursor) -> set[tuple[str, str]]:
+    # SET LOCAL: the timeout ends with this transaction, the connection goes back unchanged.
+    cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    cursor.execute("SELECT app, name FROM django_migrations")
+    return {(app, name) for app, name in cursor.fetchall()}
+
+
 def applied_migrations() -> set[tuple[str, str]]:
     """The migrations the database records, read under a short statement timeout.
 
-    This one query is also the database check: it needs a connection (from the pool, as a
-    request would get one) and an answer in time. SET LOCAL keeps the timeout to this
-    transaction, so the pooled connection goes back unchanged.
+    This one query is also the database check: it needs a connection as a request gets one
+    (from the server's pool, DB_POOL) and an answer in time. Raises psycopg's or Django's
+    database errors.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('statement_timeout', %s, true)", [str(STATEMENT_TIMEOUT_MS)]
-        )
-        cursor.execute("SELECT app, name FROM django_migrations")
-        return set(cursor.fetchall())
+    pool = connection.pool if connection.vendor == "postgresql" else None
+    if pool is None or connection.connection is not None:
+        # Persistent connections (DB_POOL=false), or one this thread holds already (tests).
+        with transaction.atomic(), connection.cursor() as cursor:
+            return _read_migrations(cursor)
+    pool.open()  # Django opens it on the first request; a probe may come first
+    with (
+        pool.connection(timeout=POOL_WAIT_SECONDS) as raw,
+        raw.transaction(),
+        raw.cursor() as cursor,
+    ):
+        return _read_migrations(cursor)
 
 
 def not_ready_reason() -> str | None:
     """Why this server is not ready, or None when it is."""
     try:
         applied = applied_migrations()
-    except ProgrammingError:  # no django_migrations table: a database never migrated
+    except (ProgrammingError, psycopg.errors.UndefinedTable):  # a database never migrated
         logger.warning("Not ready: the database has no migration table.", exc_info=True)
         return MIGRATIONS_PENDING
-    except DatabaseError:
+    except (DatabaseError, psycopg.Error):  # refused, pool timeout, statement timeout …
         logger.warning("Not ready: the database did not answer.", exc_info=True)
         return DATABASE_UNAVAILABLE
     pending = expected_migrations() - applied

@@ -180,13 +180,16 @@ def test_behind_the_tls_proxy_pages_carry_hsts_and_cookies_are_secure(behind_pro
 
 
 @pytest.mark.django_db
-def test_plain_http_is_redirected_to_https_but_the_health_probe_answers(production_https):
+def test_plain_http_is_redirected_to_https_but_the_health_probes_answer(production_https):
     with override_settings(**production_https, ALLOWED_HOSTS=["grid.example.gov.cn"]):
         plain = Client(headers={"host": "grid.example.gov.cn"})
         redirect = plain.get("/accounts/login/?next=/map/")
         probe = plain.get("/healthz")
+        ready = plain.get("/readyz")
 
     assert redirect.status_code == 301
     assert redirect["Location"] == "https://grid.example.gov.cn/accounts/login/?next=/map/"
     assert "Strict-Transport-Security" not in redirect  # HSTS only over TLS
     assert probe.status_code == 200
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
