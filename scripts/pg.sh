@@ -29,7 +29,8 @@ BIN="/usr/lib/postgresql/${pg_major}/bin"
 # initdb refuses to run as root: the cluster then belongs to the postgres system user.
 if [ "$(id -u)" -eq 0 ]; then
   OWNER=postgres
-  as_owner() { runuser -u postgres -- "$@"; }
+  # From /: postgres may not be able to enter the project directory (every path used is absolute).
+  as_owner() { (cd / && runuser -u postgres -- "$@"); }
 else
   OWNER=$(id -un)
   as_owner() { "$@"; }
