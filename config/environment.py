@@ -100,16 +100,17 @@ def cluster_home(base_dir: Path, *, euid: int | None = None, state_dir: str | No
     As root the cluster runs as the postgres system user (initdb refuses root), which cannot
     enter a project kept in a private directory (a clone under /root, mode 0700). The cluster
     then lives in STATE_DIR/<hash of the project path> instead, and is found there again once
-    made, whoever asks; otherwise it lives in the project's var/pg.
+    made, whoever asks; otherwise (or when a cluster already lives there) in the project's var/pg.
     """
     euid = os.geteuid() if euid is None else euid
     state_dir = state_dir or os.environ.get("PINGAN_STATE_DIR") or STATE_DIR
     relocated = f"{state_dir}/{_digest(base_dir)}"
+    own = base_dir / "var" / "pg"
     if Path(relocated).is_dir():
         return relocated
-    if euid == 0 and not reachable_by_others(base_dir / "var"):
+    if euid == 0 and not (own / "data").is_dir() and not reachable_by_others(base_dir / "var"):
         return relocated
-    return str(base_dir / "var" / "pg")
+    return str(own)
 
 
 def local_socket_dir(

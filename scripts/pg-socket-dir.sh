@@ -6,7 +6,8 @@
 # The cluster's directory is var/pg, except as root when the postgres system user cannot reach
 # var/ (a clone under /root, mode 0700: every directory on the way must let others pass, o+x).
 # It then lives in $PINGAN_STATE_DIR (default /var/lib/pingan)/<hash of the project path>, owned
-# by postgres, and is found there again whoever asks once it exists. The socket is in the
+# by postgres, and is found there again whoever asks once it exists. A cluster already in var/pg
+# (its data/ there) stays where it is. The socket is in the
 # cluster's directory unless that path is too long for a Unix socket (107 bytes with
 # ".s.PGSQL.5432"), then in /tmp/pingan-<hash of the project path>.
 set -uo pipefail
@@ -28,7 +29,7 @@ reachable_by_others() { # every existing directory from $1 up to / has the other
 
 if [ -d "$relocated" ]; then
   home=$relocated
-elif [ "$(id -u)" -eq 0 ] && ! reachable_by_others "$root/var"; then
+elif [ "$(id -u)" -eq 0 ] && [ ! -d "$root/var/pg/data" ] && ! reachable_by_others "$root/var"; then
   home=$relocated
 else
   home="$root/var/pg"

@@ -69,6 +69,17 @@ def test_a_project_others_may_enter_keeps_its_cluster_in_var(place):
     assert cluster_home(root, euid=0, state_dir=str(state)) == relocated(root, state)
 
 
+def test_a_cluster_already_in_var_stays_there(place):
+    private = place / "private"
+    private.mkdir(mode=0o700)
+    root = project(private)
+    (root / "var" / "pg" / "data").mkdir(parents=True)  # made while postgres could still enter
+    state = place / "state"
+
+    assert cluster_home(root, euid=0, state_dir=str(state)) == f"{root}/var/pg"
+    assert shell(root, state, "--home") == cluster_home(root, state_dir=str(state))
+
+
 def test_a_relocated_cluster_is_found_again_by_anyone(place):
     root = project(place)
     state = place / "state"
