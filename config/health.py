@@ -75,11 +75,12 @@ def not_ready_reason() -> str | None:
     """Why this server is not ready, or None when it is."""
     try:
         applied = applied_migrations()
-    except (ProgrammingError, psycopg.errors.UndefinedTable):  # a database never migrated
-        logger.warning("Not ready: the database has no migration table.", exc_info=True)
+    # One line per failed probe (probes come every few seconds): the error, no traceback.
+    except (ProgrammingError, psycopg.errors.UndefinedTable) as error:  # never migrated
+        logger.warning("Not ready: no migration table: %s", str(error).strip())
         return MIGRATIONS_PENDING
-    except (DatabaseError, psycopg.Error):  # refused, pool timeout, statement timeout …
-        logger.warning("Not ready: the database did not answer.", exc_info=True)
+    except (DatabaseError, psycopg.Error) as error:  # refused, pool timeout, statement timeout …
+        logger.warning("Not ready: the database did not answer: %s", str(error).strip())
         return DATABASE_UNAVAILABLE
     pending = expected_migrations() - applied
     if pending:
