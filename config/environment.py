@@ -20,6 +20,42 @@ def env(name: str, default: str | None = None, *, required: bool = False) -> str
     return value
 
 
+def production() -> bool:
+    """Whether this is a production server: PINGAN_ENV=production, or HTTPS=true unless
+    PINGAN_ENV says otherwise (a site served over TLS is a real one)."""
+    mode = os.environ.get("PINGAN_ENV", "").strip().lower()
+    if mode not in {"", "production", "development"}:
+        raise ImproperlyConfigured(f"PINGAN_ENV must be production or development, not {mode!r}.")
+    return mode == "production" or (mode == "" and env_bool("HTTPS", False))
+
+
+def env_or_file(name: str, path: Path, *, production: bool) -> str:
+    """A required secret: the environment variable, else (outside production) the file the
+    Makefile keeps in var/ (scripts/secret-key.sh). The value itself never enters a message."""
+    value = os.environ.get(name)
+    if value is not None:
+        if value == "":
+            raise ImproperlyConfigured(f"Set the environment variable {name}.")
+        return value
+    if production:
+        raise ImproperlyConfigured(
+            f"Set the environment variable {name} (production: no key file is read)."
+        )
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        value = ""
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Set the environment variable {name}: {path} cannot be read ({error.strerror})."
+        ) from None
+    if not value:
+        raise ImproperlyConfigured(
+            f"Set the environment variable {name}, or run `make db` once to keep one in {path}."
+        )
+    return value
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = env(name, "true" if default else "false").strip().lower()
     if raw in {"1", "true", "yes", "on"}:
@@ -33,12 +69,61 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-def local_socket_dir(base_dir: Path) -> str:
-    """Socket directory of the project's own cluster; mirrors scripts/pg-socket-dir.sh."""
-    directory = str(base_dir / "var" / "pg")
+# Where a relocated cluster lives (below): one directory per project path, owned by postgres.
+STATE_DIR = "/var/lib/pingan"
+
+
+def _digest(base_dir: Path) -> str:
+    return hashlib.sha1(str(base_dir).encode()).hexdigest()[:12]
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether a user other than the owner may pass through every directory down to ``path``.
+
+    Only the "others" search bit counts (not groups or ACLs): the postgres system user is neither
+    the owner nor, normally, in the group of a directory under /root or /home.
+    """
+    for directory in [path, *path.parents]:
+        try:
+            mode = directory.stat().st_mode
+        except OSError:
+            continue  # not made yet (var/): its parents decide
+        if not mode & 0o001:
+            return False
+    return True
+
+
+def cluster_home(base_dir: Path, *, euid: int | None = None, state_dir: str | None = None) -> str:
+    """Directory of the project's own cluster (data/, server.log, the socket); mirrors
+    ``scripts/pg-socket-dir.sh --home``.
+
+    As root the cluster runs as the postgres system user (initdb refuses root), which cannot
+    enter a project kept in a private directory (a clone under /root, mode 0700). The cluster
+    then lives in STATE_DIR/<hash of the project path> instead, and is found there again once
+    made, whoever asks; otherwise (or when a cluster already lives there) in the project's var/pg.
+    """
+    euid = os.geteuid() if euid is None else euid
+    state_dir = state_dir or os.environ.get("PINGAN_STATE_DIR") or STATE_DIR
+    relocated = f"{state_dir}/{_digest(base_dir)}"
+    own = base_dir / "var" / "pg"
+    if Path(relocated).is_dir():
+        return relocated
+    if euid == 0 and not (own / "data").is_dir() and not reachable_by_others(base_dir / "var"):
+        return relocated
+    return str(own)
+
+
+def local_socket_dir(
+    base_dir: Path, *, euid: int | None = None, state_dir: str | None = None
+) -> str:
+    """Socket directory of the project's own cluster; mirrors scripts/pg-socket-dir.sh.
+
+    The cluster's own directory, unless that path is too long for a Unix socket (107 bytes with
+    ".s.PGSQL.5432"): then /tmp/pingan-<hash of the project path>.
+    """
+    directory = cluster_home(base_dir, euid=euid, state_dir=state_dir)
     if len(directory) > 90:
-        digest = hashlib.sha1(str(base_dir).encode()).hexdigest()[:12]
-        directory = f"/tmp/pingan-{digest}"
+        directory = f"/tmp/pingan-{_digest(base_dir)}"
     return directory
 
 

@@ -1,8 +1,10 @@
 """Settings for Pingan Grid, read from the environment (the only source of configuration).
 
-Required in every environment: SECRET_KEY, FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY
-(docs/security/encryption.md); every other variable has a default and is listed, with it, in the
-README's settings table. config/environment.py parses and checks the values.
+Required: SECRET_KEY, FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY (docs/security/encryption.md).
+Outside production each missing one is read from the file the Makefile keeps in var/; a production
+server (PINGAN_ENV=production, or HTTPS=true) must set them. Every other variable has a default and
+is listed, with it, in the README's settings table. config/environment.py parses and checks the
+values.
 """
 
 from datetime import timedelta
@@ -16,16 +18,24 @@ from config.environment import (
     env,
     env_bool,
     env_list,
+    env_or_file,
     fernet_keys,
     local_socket_dir,
+    production,
     proxy_ssl_header,
     tile_sources,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-SECRET_KEY = env("SECRET_KEY", required=True)
+# --- Production or not (issue 14, docs/security/deployment.md) ---------------------------------
+# PINGAN_ENV=production (or HTTPS=true, unless PINGAN_ENV=development) marks a production server:
+# its keys must come from the environment. Elsewhere (a developer's or operator's checkout) a key
+# not in the environment is read from the file `make` keeps in var/ (scripts/secret-key.sh), so
+# manage.py runs without exporting anything.
+PRODUCTION = production()
+_VAR = BASE_DIR / "var"
+SECRET_KEY = env_or_file("SECRET_KEY", _VAR / "secret_key", production=PRODUCTION)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -37,8 +47,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # that is hard to take back, so only SECURE_HSTS_PRELOAD=true asks for it.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
-# The load balancer's liveness probe may speak plain HTTP to uvicorn.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The load balancer's liveness and readiness probes may speak plain HTTP to uvicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -53,8 +63,10 @@ SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
 # encrypts, all decrypt (two while `manage.py rotate_field_keys` re-encrypts under a new one).
 # FIELD_HASH_KEY: the key of the HMAC that makes ID numbers and phones searchable. The Makefile
 # keeps generated ones in var/ (scripts/secret-key.sh). Error messages never repeat a key.
-FIELD_ENCRYPTION_KEYS = fernet_keys(env("FIELD_ENCRYPTION_KEYS", required=True))
-FIELD_HASH_KEY = env("FIELD_HASH_KEY", required=True)
+FIELD_ENCRYPTION_KEYS = fernet_keys(
+    env_or_file("FIELD_ENCRYPTION_KEYS", _VAR / "field_encryption_keys", production=PRODUCTION)
+)
+FIELD_HASH_KEY = env_or_file("FIELD_HASH_KEY", _VAR / "field_hash_key", production=PRODUCTION)
 if len(FIELD_HASH_KEY) < 32:
     raise ImproperlyConfigured("FIELD_HASH_KEY must be at least 32 random characters.")
 

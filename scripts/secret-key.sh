@@ -7,7 +7,9 @@
 #   scripts/secret-key.sh field_hash_key         FIELD_HASH_KEY: the HMAC key that makes them searchable
 # Each file is readable by its owner only (0600) whatever the caller's umask, and an older,
 # world-readable one is tightened. var/ itself stays traversable (0711, no listing for others):
-# as root the PostgreSQL cluster under var/pg runs as the postgres user, which must reach it.
+# as root the PostgreSQL cluster under var/pg runs as the postgres user, which must reach it
+# (if it cannot, the cluster moves to /var/lib/pingan: scripts/pg-socket-dir.sh). Outside
+# production config/settings.py reads these files too when the variables are not set.
 # The key is printed on standard output only, for the Makefile: never into a log.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,11 +34,21 @@ PRODUCTION = {
 
 def environment(**values: str) -> dict[str, str]:
     """This process's environment without any security setting, plus ``values``."""
-    names = {"DEBUG", "HTTPS", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", *HTTPS_SETTINGS}
+    names = {
+        "DEBUG",
+        "HTTPS",
+        "PINGAN_ENV",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        *HTTPS_SETTINGS,
+    }
     # Set by the browser tests for their own process; a deployment never has it (async.E001).
     names.add("DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in names}
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    # HTTPS=true is production, which reads no key file: the keys come from the environment.
+    env["FIELD_ENCRYPTION_KEYS"] = ",".join(settings.FIELD_ENCRYPTION_KEYS)
+    env["FIELD_HASH_KEY"] = settings.FIELD_HASH_KEY
     env.update(values)
     return env
 
@@ -169,13 +180,16 @@ def test_behind_the_tls_proxy_pages_carry_hsts_and_cookies_are_secure(behind_pro
 
 
 @pytest.mark.django_db
-def test_plain_http_is_redirected_to_https_but_the_health_probe_answers(production_https):
+def test_plain_http_is_redirected_to_https_but_the_health_probes_answer(production_https):
     with override_settings(**production_https, ALLOWED_HOSTS=["grid.example.gov.cn"]):
         plain = Client(headers={"host": "grid.example.gov.cn"})
         redirect = plain.get("/accounts/login/?next=/map/")
         probe = plain.get("/healthz")
+        ready = plain.get("/readyz")
 
     assert redirect.status_code == 301
     assert redirect["Location"] == "https://grid.example.gov.cn/accounts/login/?next=/map/"
     assert "Strict-Transport-Security" not in redirect  # HSTS only over TLS
     assert probe.status_code == 200
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}

@@ -10,8 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+KEYS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY")
+
+
 def load_settings(**overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "MAP_TILES"}}
+    names = {"SECRET_KEY", "MAP_TILES", "PINGAN_ENV", "HTTPS"}
+    env = {k: v for k, v in os.environ.items() if k not in names}
     env.update(overrides)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
@@ -20,8 +24,12 @@ def load_settings(**overrides: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_missing_secret_key_is_refused_by_name():
-    result = load_settings()
+@pytest.mark.parametrize("production", [{"PINGAN_ENV": "production"}, {"HTTPS": "true"}])
+def test_missing_secret_key_is_refused_by_name_in_production(production):
+    # var/secret_key exists in this checkout: production must not read it.
+    assert (ROOT / "var" / "secret_key").is_file()
+
+    result = load_settings(**production)
 
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr

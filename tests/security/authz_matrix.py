@@ -114,6 +114,7 @@ def _failed_note(w, side):
 RULES: tuple[E, ...] = (
     # --- site, accounts, language ---------------------------------------------------------------
     E("health", ALL),
+    E("ready", ALL),
     E("home", ALL),
     E("area-map", ALL),
     E("set_language", M(*[FOUND] * 6), "post", body={"language": "en", "next": "/"}),
