@@ -147,6 +147,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    # The job runner (docs/notifications/jobs.md); before our apps so their tasks.py register.
+    "procrastinate.contrib.django",
     "gridmap",
     "accounts",
     "notify",
@@ -399,3 +401,17 @@ LOGGING = {
 ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", "180"))
 # A ledger export with more rows carrying unmasked parties than this needs a stated reason.
 LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
+
+# --- Job runner (issue 13, docs/notifications/jobs.md) -----------------------------------------
+# Procrastinate keeps its queue in our own database; each app's tasks.py is discovered. A worker
+# (`manage.py procrastinate worker`, `make worker`) runs this many jobs at once: they mostly wait
+# on the database or a webhook, so a little more than the 2 cores is right.
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": int(env("JOBS_WORKER_CONCURRENCY", "4")),
+    # On stop, running jobs get this long to finish before they are aborted (and retried).
+    "shutdown_graceful_timeout": float(env("JOBS_SHUTDOWN_TIMEOUT_S", "30")),
+}
+# The daily clean-up deletes finished jobs older than this many days; failed ones are kept longer
+# so that an administrator can still see and retry them.
+JOBS_KEEP_DAYS = int(env("JOBS_KEEP_DAYS", "7"))
+JOBS_KEEP_FAILED_DAYS = int(env("JOBS_KEEP_FAILED_DAYS", "90"))
