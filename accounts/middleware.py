@@ -21,6 +21,13 @@ LAST_SEEN = "last_seen"
 TOUCH_EVERY_S = 60
 
 
+def background(view: Callable) -> Callable:
+    """Mark a view that open pages call by themselves (the live notification feed): its requests
+    are not activity, so a tab left open does not keep an idle session alive."""
+    view.idle_background = True  # type: ignore[attr-defined]
+    return view
+
+
 class SessionActivityMiddleware:
     """Log out a session idle longer than SESSION_IDLE_MINUTES; keep its last-seen time."""
 
@@ -44,10 +51,17 @@ class SessionActivityMiddleware:
                 % {"minutes": settings.SESSION_IDLE_MINUTES},
             )
             return redirect_to_login(request.get_full_path())
-        if last_seen is None or now - last_seen > TOUCH_EVERY_S:
-            request.session[LAST_SEEN] = now
-            if request.session.session_key:
-                UserSession.objects.filter(session_key=request.session.session_key).update(
-                    last_seen=timezone.now()
-                )
+        request.idle_touch_due = last_seen is None or now - last_seen > TOUCH_EVERY_S
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, *args: object) -> None:
+        """Record the activity, unless the view is a page's own background call."""
+        if not getattr(request, "idle_touch_due", False):
+            return
+        if getattr(view_func, "idle_background", False):
+            return
+        request.session[LAST_SEEN] = time.time()
+        if request.session.session_key:
+            UserSession.objects.filter(session_key=request.session.session_key).update(
+                last_seen=timezone.now()
+            )

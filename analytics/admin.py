@@ -1,10 +1,10 @@
-"""Admin of stored hot-spot runs (read-only: runs are written by the analysis only)."""
+"""Admin of stored hot-spot runs and briefings (read-only: written by the analysis only)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from analytics.models import HotspotRun
+from analytics.models import HotspotRun, StoredBriefing
 from gridmap.scoping import scope
 
 
@@ -17,6 +17,25 @@ class HotspotRunAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         runs = super().get_queryset(request).select_related("area")
         return scope(runs.defer("area__boundary", "area__display_boundary"), request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StoredBriefing)
+class StoredBriefingAdmin(admin.ModelAdmin):
+    """Read and delete only: deleting one lets the next run make it again."""
+
+    list_display = ("area", "period_label", "kind", "generated_at", "duration_s", "pdf_size")
+    list_filter = ("kind", "period_label")
+    readonly_fields = [f.name for f in StoredBriefing._meta.fields]
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).select_related("area")
+        return scope(rows.defer("area__boundary", "area__display_boundary"), request.user)
 
     def has_add_permission(self, request) -> bool:
         return False

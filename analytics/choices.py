@@ -56,3 +56,10 @@ GI_BIN_LABELS = {
     # xgettext:no-python-format
     -3: _("Cold spot, 99% confidence"),
 }
+
+
+class BriefingKind(models.TextChoices):
+    """The periods briefings are made for on schedule: 月统计 and 季通报."""
+
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")

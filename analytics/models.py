@@ -7,7 +7,7 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from analytics.choices import Measure, Trend, Unit, Weights
+from analytics.choices import BriefingKind, Measure, Trend, Unit, Weights
 from gridmap.models import WGS84, Area
 
 
@@ -97,3 +97,37 @@ class HotspotCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} z={self.z:.2f}"
+
+
+class StoredBriefing(models.Model):
+    """A briefing made on schedule (or by hand), kept as files: one per area and period.
+
+    The files live under the briefings folder (analytics.scheduled.briefings_root); the paths
+    here are relative to it and built from the area code and period label only.
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="stored_briefings"
+    )
+    kind = models.CharField(_("period kind"), max_length=8, choices=BriefingKind.choices)
+    period_label = models.CharField(_("period"), max_length=10)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), help_text=_("First day after the period."))
+    html_path = models.CharField(_("HTML file"), max_length=200)
+    pdf_path = models.CharField(_("PDF file"), max_length=200)
+    html_size = models.PositiveIntegerField(_("HTML size (bytes)"))
+    pdf_size = models.PositiveIntegerField(_("PDF size (bytes)"))
+    duration_s = models.FloatField(_("generation time (s)"))
+    generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored briefing")
+        verbose_name_plural = _("stored briefings")
+        ordering = ["-period_start", "kind", "area__code"]
+        constraints = [
+            # Two workers (or a retry) can never store the same briefing twice.
+            models.UniqueConstraint(fields=["area", "period_label"], name="one_briefing_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.code} {self.period_label}"

@@ -1,4 +1,5 @@
-"""Leadership pages: the analytics page with the briefing button, the briefing as HTML and PDF."""
+"""Leadership pages: the analytics page with the briefing button, the briefing as HTML and PDF,
+and the stored (scheduled) briefings of the user's jurisdiction."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 from accounts.choices import Role
 from analytics.forms import BriefingForm, areas_for
 from analytics.periods import default_period
+from analytics.stored import file_path, latest_for, served_html, visible_briefings
 from incidents.queries import visible_incidents
 
 BRIEFING_ROLES = {Role.LEADERSHIP, Role.COUNTY_ADMIN}
@@ -36,7 +38,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/index.html",
-        {"areas": areas_for(request.user), "period": default_period(timezone.localdate()).label},
+        {
+            "areas": areas_for(request.user),
+            "period": default_period(timezone.localdate()).label,
+            "stored": latest_for(request.user),
+        },
     )
 
 
@@ -67,9 +73,8 @@ def briefing_html(request: HttpRequest) -> HttpResponse:
         return result
     from analytics import render as rendering
 
-    leaflet = (static("vendor/leaflet/leaflet.js"), static("vendor/leaflet/leaflet.css"))
     # The maps' folium scripts are inline: they run under this response's CSP nonce.
-    return HttpResponse(rendering.html(result, leaflet=leaflet, nonce=str(request.csp_nonce)))
+    return HttpResponse(rendering.html(result, leaflet=_leaflet(), nonce=str(request.csp_nonce)))
 
 
 @login_required
@@ -85,3 +90,33 @@ def briefing_pdf(request: HttpRequest) -> HttpResponse:
     name = f"briefing-{result.area.code}-{result.period.label}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _leaflet() -> tuple[str, str]:
+    return static("vendor/leaflet/leaflet.js"), static("vendor/leaflet/leaflet.css")
+
+
+@login_required
+@require_GET
+def stored_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored briefing as its web page; 404 outside the user's jurisdiction."""
+    _leadership(request)
+    stored = get_object_or_404(visible_briefings(request.user), pk=pk)
+    # Its folium scripts get this response's CSP nonce, as the live briefing's do.
+    page = served_html(stored, leaflet=_leaflet(), nonce=str(request.csp_nonce))
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    name = stored.html_path.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def stored_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    """A stored briefing's PDF as a download; 404 outside the user's jurisdiction."""
+    _leadership(request)
+    stored = get_object_or_404(visible_briefings(request.user), pk=pk)
+    path = file_path(stored.pdf_path)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type="application/pdf"
+    )

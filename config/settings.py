@@ -4,9 +4,10 @@ Required in every environment: SECRET_KEY, FIELD_ENCRYPTION_KEYS and FIELD_HASH_
 (docs/security/encryption.md). Optional: DATABASE_URL (default: the project's own PostGIS
 cluster under var/pg, reached through its Unix socket), DEBUG, ALLOWED_HOSTS,
 CSRF_TRUSTED_ORIGINS, MAP_TILES, MAP_TILE_URL, MAP_TILE_ATTRIBUTION, TIANDITU_KEY, DB_CONN_MAX_AGE,
-DB_CONN_HEALTH_CHECKS, LOG_LEVEL; for TLS (docs/security/deployment.md) HTTPS and its parts
-SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD,
-SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_PROXY_SSL_HEADER.
+DB_CONN_HEALTH_CHECKS, DB_POOL, DB_POOL_MIN_SIZE, DB_POOL_MAX_SIZE, LIVE_STREAM_SECONDS,
+LIVE_HEARTBEAT_SECONDS, LIVE_POLL_SECONDS, LOG_LEVEL; for TLS (docs/security/deployment.md) HTTPS
+and its parts SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
+SECURE_HSTS_PRELOAD, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_PROXY_SSL_HEADER.
 """
 
 import base64
@@ -104,13 +105,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # HTTPS (docs/security/deployment.md). One switch, HTTPS=true, for a site served over TLS (usually
-# by a reverse proxy in front of gunicorn): redirect plain HTTP, HSTS for a year including
+# by a reverse proxy in front of uvicorn): redirect plain HTTP, HSTS for a year including
 # subdomains, cookies only over TLS, and trust the proxy's X-Forwarded-Proto. Each part can be
 # set on its own with the variable of the same name. HSTS preload is a promise to browser vendors
 # that is hard to take back, so only SECURE_HSTS_PRELOAD=true asks for it.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
-# The load balancer's liveness probe may speak plain HTTP to gunicorn.
+# The load balancer's liveness probe may speak plain HTTP to uvicorn.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
@@ -192,6 +193,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gridmap.context_processors.map_settings",
                 "gridmap.context_processors.demo_data",
+                "notify.context_processors.bell",
             ],
         },
     },
@@ -216,6 +218,21 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "600"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+# --- ASGI serving: a pool of database connections (issue 13, docs/notifications/live.md) ---
+# scripts/serve.sh serves config.asgi with uvicorn. Under ASGI Django runs each request's
+# synchronous code in a thread of that request's own, so a persistent connection (CONN_MAX_AGE)
+# would be opened anew per request and left behind with its thread. A psycopg pool per process
+# (DB_POOL, the default) lends a connection per request and takes it back, keeping the first-query
+# cost low; Django refuses a pool together with CONN_MAX_AGE, so DB_CONN_MAX_AGE applies only with
+# DB_POOL=false. DB_POOL_MIN_SIZE/DB_POOL_MAX_SIZE: connections per server process.
+DB_POOL = env_bool("DB_POOL", True)
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DB_POOL_MAX_SIZE", "8")),
+        "timeout": 10,
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -306,7 +323,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Per-client limits of public endpoints (gridmap.throttling), e.g. "60/min"; NUM_PROXIES: how
-    # many proxies (nginx …) stand before gunicorn, so the client is read from X-Forwarded-For.
+    # many proxies (nginx …) stand before uvicorn, so the client is read from X-Forwarded-For.
     "DEFAULT_THROTTLE_RATES": {"locate": env("LOCATE_THROTTLE_RATE", "120/min")},
     "NUM_PROXIES": int(env("NUM_PROXIES", "0")),
     # {"detail": …, "errors": {field: [messages]}} from every API view (docs/api.md).
@@ -401,6 +418,58 @@ LOGGING = {
 ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", "180"))
 # A ledger export with more rows carrying unmasked parties than this needs a stated reason.
 LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
+
+# --- Live notifications in the site (issue 13, docs/notifications/live.md) ----------------------
+# The event stream (/notifications/stream/) ends after LIVE_STREAM_SECONDS (the browser reconnects
+# and replays what it missed), sends a heartbeat comment every LIVE_HEARTBEAT_SECONDS so proxies
+# keep it open; where no stream is possible the page polls every LIVE_POLL_SECONDS.
+LIVE_STREAM_SECONDS = int(env("LIVE_STREAM_SECONDS", "300"))
+LIVE_HEARTBEAT_SECONDS = int(env("LIVE_HEARTBEAT_SECONDS", "15"))
+LIVE_POLL_SECONDS = int(env("LIVE_POLL_SECONDS", "3"))
+# --- Notifications: outbox, preferences, delivery (issue 13, docs/notifications/events.md) ------
+# SMS a user may receive per day (further ones are not written); a failing delivery is retried
+# with back-off doubling from NOTIFY_RETRY_BASE_SECONDS (at most an hour apart) until
+# NOTIFY_MAX_ATTEMPTS attempts, then marked failed; external sends of a batch run in this many
+# threads.
+NOTIFY_SMS_DAILY_CAP = int(env("NOTIFY_SMS_DAILY_CAP", "20"))
+NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_BASE_SECONDS = float(env("NOTIFY_RETRY_BASE_SECONDS", "5"))
+NOTIFY_DELIVERY_THREADS = int(env("NOTIFY_DELIVERY_THREADS", "8"))
+# Deadline warnings: how long before the deadline, e.g. "2h,1d" (m/h/d); per tier overrides.
+NOTIFY_DEADLINE_WARNINGS = env("NOTIFY_DEADLINE_WARNINGS", "2h,1d")
+NOTIFY_DEADLINE_WARNINGS_BY_TIER = {
+    tier: env(f"NOTIFY_DEADLINE_WARNINGS_{tier.upper()}", "")
+    for tier in ("ordinary", "larger", "major")
+}
+# --- Notification channels (issue 13, docs/notifications/channels.md) ---------------------------
+# Defaults for every center without a channel of its own in the admin (CenterChannel). The WeCom
+# and DingTalk URLs carry their key/access_token: treat them as secrets.
+NOTIFY_WECOM_WEBHOOK = env("NOTIFY_WECOM_WEBHOOK", "")
+NOTIFY_DINGTALK_WEBHOOK = env("NOTIFY_DINGTALK_WEBHOOK", "")
+NOTIFY_DINGTALK_SECRET = env("NOTIFY_DINGTALK_SECRET", "")
+# SMS gateway: "generic" (JSON {phone, text, key, id}) or "aliyun" (Alibaba Cloud SendSms).
+NOTIFY_SMS_URL = env("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_PROVIDER = env("NOTIFY_SMS_PROVIDER", "generic")
+if NOTIFY_SMS_PROVIDER not in {"generic", "aliyun"}:
+    raise ImproperlyConfigured("NOTIFY_SMS_PROVIDER must be generic or aliyun.")
+NOTIFY_SMS_KEY_ID = env("NOTIFY_SMS_KEY_ID", "")
+NOTIFY_SMS_KEY_SECRET = env("NOTIFY_SMS_KEY_SECRET", "")
+NOTIFY_SMS_SIGN_NAME = env("NOTIFY_SMS_SIGN_NAME", "")
+NOTIFY_SMS_TEMPLATE = env("NOTIFY_SMS_TEMPLATE", "")
+# Seconds to wait for a gateway; a CA bundle file for intranet gateways (TLS is always verified).
+NOTIFY_HTTP_TIMEOUT = float(env("NOTIFY_HTTP_TIMEOUT", "5"))
+NOTIFY_CA_BUNDLE = env("NOTIFY_CA_BUNDLE", "")
+# Plain http is refused except to 127.0.0.1/localhost unless this is set (intranet gateways).
+NOTIFY_ALLOW_HTTP = env_bool("NOTIFY_ALLOW_HTTP", False)
+# Prefix that makes a notification's link absolute in external messages ("" = no link sent).
+NOTIFY_SITE_URL = env("NOTIFY_SITE_URL", "")
+# urllib3 logs each request line, query (a webhook's key) included, at DEBUG: never let it.
+LOGGING["loggers"] = {"urllib3": {"level": "INFO"}}
+
+# --- Scheduled briefings (issue 13, docs/notifications/briefings.md) ----------------------------
+# Folder of the stored monthly and quarterly briefings (HTML and PDF); empty: MEDIA_ROOT/briefings.
+# Like photos, they are served only through a permission-checked view, never as static files.
+BRIEFINGS_ROOT = env("BRIEFINGS_ROOT", "")
 
 # --- Job runner (issue 13, docs/notifications/jobs.md) -----------------------------------------
 # Procrastinate keeps its queue in our own database; each app's tasks.py is discovered. A worker

@@ -16,13 +16,16 @@ urlpatterns = [
     path("api/", include("incidents.api_urls")),
     path("api/", include("volunteers.api_urls")),
     path("api/", include("analytics.api_urls")),
+    path("api/", include("notify.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): nothing inline (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("tiles/", include("incidents.tile_urls")),
     path("tiles/", include("volunteers.tile_urls")),
+    path("notifications/", include("notify.live_urls")),
     path("incidents/", include("incidents.urls")),
     path("analytics/", include("analytics.urls")),
+    path("notifications/", include("notify.urls")),
     path("", include("volunteers.urls")),
     path("", include("gridmap.urls")),
 ]

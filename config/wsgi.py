@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn config.wsgi)."""
+"""WSGI entry point (runserver, the test client, any WSGI server; scripts/serve.sh serves
+config.asgi instead, for the live notification stream)."""
 
 import os
 

@@ -286,7 +286,7 @@ class AreaImport(models.Model):
 class RequestCount(models.Model):
     """Requests of one client to one throttled scope in the current window (gridmap.throttling).
 
-    In PostgreSQL rather than a per-process cache, so that every gunicorn worker counts alike.
+    In PostgreSQL rather than a per-process cache, so that every server worker counts alike.
     """
 
     key = models.CharField(_("scope and client"), max_length=200, primary_key=True)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from gridmap.queries import locate, nearest_grid
 from gridmap.scoping import user_area
+from incidents import announcements
 from incidents.choices import (
     TIER_DEADLINE,
     Action,
@@ -411,7 +412,7 @@ def _transition(
         incident.state = TRANSITIONS[action][1]
         data = apply(incident, now) if apply else None
         incident.save()
-        _append(
+        event = _append(
             incident,
             actor=actor,
             kind=EventKind.TRANSITION,
@@ -422,6 +423,7 @@ def _transition(
             at=now,
             data=data,
         )
+        announcements.announce_transition(incident, event, action=action, actor=actor)
     return incident
 
 
@@ -548,7 +550,7 @@ def start_locked(
         )
     from_state, incident.state = incident.state, target
     incident.save(update_fields=["state", "updated_at"])
-    _append(
+    event = _append(
         incident,
         actor=actor,
         kind=EventKind.TRANSITION,
@@ -559,6 +561,7 @@ def start_locked(
         at=at,
         data=data,
     )
+    announcements.announce_transition(incident, event, action=Action.START, actor=actor)
 
 
 def _finish(incident_id: int, actor: object, outcome: str, action: str, result: str) -> Incident:
@@ -702,7 +705,7 @@ def set_supervision(
         incident.supervised = supervised
         incident.owner_leader = owner_leader  # type: ignore[assignment]
         incident.save(update_fields=["supervised", "owner_leader", "updated_at"])
-        _append(
+        event = _append(
             incident,
             actor=actor,
             kind=EventKind.SUPERVISION,
@@ -715,6 +718,7 @@ def set_supervision(
                 },
             },
         )
+        announcements.announce_supervision(incident, event)
     return incident
 
 
@@ -792,7 +796,7 @@ def _escalate(incident: Incident, now: dt.datetime) -> Escalation:
     incident.handling_unit = target
     incident.escalated_at = now
     incident.save(update_fields=["handling_unit", "escalated_at", "updated_at"])
-    _append(
+    event = _append(
         incident,
         actor=None,
         kind=EventKind.ESCALATE,
@@ -806,6 +810,7 @@ def _escalate(incident: Incident, now: dt.datetime) -> Escalation:
         },
         data={"from_unit": previous.code, "to_unit": target.code},
     )
+    announcements.announce_escalation(incident, event, previous)
     return Escalation(incident.pk, previous.code, target.code)
 
 

@@ -8,14 +8,17 @@ by the database even when two workers race.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.crypto import EncryptedTextField
 from gridmap.models import Area
 from notify.choices import Channel, Event, Status
 
@@ -120,10 +123,11 @@ class CenterChannel(models.Model):
         max_length=10,
         choices=[(c.value, c.label) for c in Channel if c != Channel.SITE],
     )
-    url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(
+    # Both carry credentials (a WeCom robot's key is in its URL): encrypted at rest like parties'
+    # ID numbers (accounts.crypto); the admin form checks the URL and never shows either back.
+    url = EncryptedTextField(_("URL"))
+    secret = EncryptedTextField(
         _("secret"),
-        max_length=200,
         blank=True,
         help_text=_("DingTalk signing secret or gateway key; never shown again or logged."),
     )
@@ -138,3 +142,51 @@ class CenterChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} · {self.get_kind_display()}"
+
+
+class Preference(models.Model):
+    """What one user wants beyond the site: SMS for which events, and quiet hours.
+
+    The site channel is always on (the bell and the list are the record). Group channels belong
+    to centers, not people. A user without a row gets the defaults: no SMS, no quiet hours.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notify_preference",
+    )
+    sms_events = ArrayField(
+        models.CharField(max_length=24, choices=Event.choices),
+        verbose_name=_("events sent by SMS"),
+        default=list,
+        blank=True,
+        help_text=_("SMS is opt-in, per event; sent to the phone of the account."),
+    )
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def quiet_until(self, at: dt.datetime) -> dt.datetime | None:
+        """When the quiet hours around ``at`` end (local time), or None outside them."""
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return None
+        local = timezone.localtime(at)
+        now_t = local.time()
+        start, end = self.quiet_start, self.quiet_end
+        if start < end:  # e.g. 12:00–14:00, within one day
+            inside = start <= now_t < end
+            end_day = local.date()
+        else:  # e.g. 22:00–07:00, across midnight
+            inside = now_t >= start or now_t < end
+            end_day = local.date() + dt.timedelta(days=1 if now_t >= start else 0)
+        if not inside:
+            return None
+        return dt.datetime.combine(end_day, end, tzinfo=local.tzinfo)

@@ -37,6 +37,7 @@ from incidents.services import (
     acts_for_unit_params,
     start_locked,
 )
+from volunteers import announcements
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import WGS84, Assignment, Responder, stale_before
 from volunteers.queries import (
@@ -371,6 +372,7 @@ def _offer(
     )
     assignment._state.adding = False  # stored above: a later save() updates the row
     assignment._state.db = connection.alias
+    announcements.announce_offer(assignment)
     return assignment
 
 
@@ -610,6 +612,7 @@ def _take_step(
     starts = action == DispatchStep.ACCEPT and incident.state == State.ROUTED
     to_state = State.IN_PROGRESS if starts else None
     _record(incident, action, actor=actor, at=at, note=note, to_state=to_state, data=data)
+    announcements.announce_step(assignment, action, note)
     if starts:
         start_locked(incident, actor=actor, at=at, data=data)
 

@@ -306,4 +306,6 @@
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) refreshAssignments();
   });
+  // A live notification (static/js/live.js: a decline, a timeout, an arrival): refresh at once.
+  document.addEventListener('pingan:notification', () => refreshAssignments());
 })();

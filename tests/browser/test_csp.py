@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from accounts.choices import Role
+from analytics.periods import parse_period
+from analytics.scheduled import generate_briefings
 from incidents.services import PartyInput
 from tests.analytics.conftest import category, matters  # noqa: F401  (the briefing's data)
 from tests.browser.conftest import PASSWORD, csp_report, wait_for_matters
@@ -113,6 +115,30 @@ def test_leadership_briefing_maps_run_under_the_policy(open_page, people, matter
     assert_clean(page)
 
 
+def test_stored_briefing_maps_run_under_the_policy(
+    open_page,
+    people,
+    network,
+    matters,  # noqa: F811
+    live_server,
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    report = generate_briefings(periods=[parse_period("2026-10")], areas=[network["621122000000"]])
+    stored = report.created[0]
+    page = open_page(people["boss"], "/analytics/")
+    visit(page, f"{live_server.url}/analytics/")
+    expect(page.locator(f"a[href='/analytics/briefings/{stored.pk}/']")).to_be_visible()
+    policy = visit(page, f"{live_server.url}/analytics/briefings/{stored.pk}/", timeout=30_000)
+    # Stored once, served many times: each response fills in its own nonce and Leaflet's URL.
+    assert any(source.startswith("'nonce-") for source in policy["script-src"])
+    maps = page.frame_locator("iframe.map")
+    for index in range(3):
+        expect(maps.nth(index).locator(".leaflet-container")).to_be_attached()
+    assert_clean(page)
+
+
 def test_admin_pages_and_the_map_widget_run_under_the_policy(
     open_page, network, people, intake, place_responder, live_server
 ):
@@ -176,4 +202,12 @@ def test_access_log_and_ledger_reason_pages_run_under_the_policy(
     visit(page, f"{live_server.url}/accounts/access-log/?action=party_view")
     page.goto(f"{live_server.url}/incidents/ledger.csv")  # refused: asks for a reason (400)
     expect(page.locator("#ledger-reason")).to_be_visible()
+    assert_clean(page)
+
+
+def test_notification_pages_run_under_the_policy(open_page, people, live_server):
+    page = open_page(people["admin"], "/notifications/")
+    for path in ("/notifications/", "/notifications/preferences/", "/notifications/deliveries/"):
+        visit(page, f"{live_server.url}{path}")
+        expect(page.locator("#nav-bell")).to_be_attached()
     assert_clean(page)

@@ -93,6 +93,24 @@ def _bbox(w, side):
     return {"bbox": f"{lon - 0.004},{lat - 0.004},{lon + 0.004},{lat + 0.004}", "zoom": 15}
 
 
+def _offer_note(w, side):
+    from notify.models import Notification
+
+    note = Notification.objects.filter(incident=w.sides[side].matter, event="offer", channel="site")
+    return {"pk": note.values_list("pk", flat=True).get()}
+
+
+def _failed_note(w, side):
+    """A failed group message to the side's township center (made inside the probe's savepoint)."""
+    from notify.models import Notification
+
+    note = Notification.objects.create(
+        event="test", event_key="probe", center=w.sides[side].area, channel="wecom", title="t",
+        text="x", status="failed",
+    )  # fmt: skip
+    return {"pk": note.pk}
+
+
 RULES: tuple[E, ...] = (
     # --- site, accounts, language ---------------------------------------------------------------
     E("health", ALL),
@@ -224,6 +242,27 @@ RULES: tuple[E, ...] = (
         body={"lon": "x"},
         json=True,
     ),
+    # --- live notifications (issue 13): each user's own rows only (tests/notify/test_live_feed.py)
+    # The stream is ASGI-only: the test client is WSGI, where it answers 204 (live.js then polls).
+    E("notifications-stream", M(UNAUTH, *[204] * 5)),
+    E("notifications-poll", API_SIGNED_IN),
+    # --- notifications (one's own; the delivery log: county administrators, jurisdiction) --------
+    E("notify:list", SIGNED_IN),
+    E("api-notifications", API_SIGNED_IN),
+    # The offer of the side's matter went to the probe responder (inside) / to township B's one.
+    E("notify:read", M(LOGIN, NF, NF, NF, (FOUND, NF), NF), "post", args=_offer_note),
+    E("api-notification-read", M(UNAUTH, NF, NF, NF, (OK, NF), NF), "post", args=_offer_note),
+    E("notify:read-all", M(*[FOUND] * 6), "post"),
+    E("api-notifications-read-all", API_SIGNED_IN, "post", json=True),
+    E("notify:preferences", SIGNED_IN),
+    E("notify:preferences", M(LOGIN, BAD, BAD, BAD, BAD, BAD), "post", body={"quiet_end": "x"}),
+    E("notify:deliveries", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
+    E(
+        "notify:retry",
+        M(LOGIN, (FOUND, NF), FORBID, FORBID, FORBID, FORBID),
+        "post",
+        args=_failed_note,
+    ),
     # --- analytics ------------------------------------------------------------------------------
     E("analytics:index", M(LOGIN, OK, FORBID, FORBID, FORBID, OK)),
     E(
@@ -235,6 +274,17 @@ RULES: tuple[E, ...] = (
         "analytics:briefing-pdf",
         M(LOGIN, (BAD, BAD), FORBID, FORBID, FORBID, (BAD, BAD)),
         query=lambda w, s: {**_area(w, s), "period": "not-a-period"},
+    ),
+    # Stored (scheduled) briefings: of the jurisdiction only (tests/analytics/test_scheduled.py).
+    E(
+        "analytics:stored-briefing",
+        M(LOGIN, SEEN, FORBID, FORBID, FORBID, SEEN),
+        args=lambda w, s: {"pk": w.sides[s].briefing.pk},
+    ),
+    E(
+        "analytics:stored-briefing-pdf",
+        M(LOGIN, SEEN, FORBID, FORBID, FORBID, SEEN),
+        args=lambda w, s: {"pk": w.sides[s].briefing.pk},
     ),
     E(
         "api-analytics-heatmap",

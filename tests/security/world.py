@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from analytics.models import HotspotRun
+from analytics.models import HotspotRun, StoredBriefing
+from analytics.periods import parse_period
+from analytics.stored import briefings_root, relative_paths
 from gridmap.choices import GridWorkerRole
 from gridmap.models import Area, GridWorker
 from incidents import services
@@ -59,6 +61,7 @@ class Side:
     unit: Responder
     assignment: Assignment
     run: HotspotRun
+    briefing: StoredBriefing
     point: tuple[float, float]
 
 
@@ -91,6 +94,28 @@ def _matter(reporter: User, point: tuple[float, float], title: str, party: str) 
         action(incident_id=matter.pk, actor=reporter)
     matter.refresh_from_db()
     return matter
+
+
+def _stored_briefing(township: Area) -> StoredBriefing:
+    """A stored monthly briefing of ``township`` with small stand-in files (none is built)."""
+    period = parse_period("2026-10")
+    html_path, pdf_path = relative_paths(township, period)
+    for relative, content in ((html_path, b"<!doctype html><p>briefing</p>"), (pdf_path, b"%PDF-")):
+        path = briefings_root() / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return StoredBriefing.objects.create(
+        area=township,
+        kind=period.kind,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        html_path=html_path,
+        pdf_path=pdf_path,
+        html_size=30,
+        pdf_size=5,
+        duration_s=0.1,
+    )
 
 
 def _side(key: str, network: dict[str, Area], responder_user: User) -> Side:
@@ -138,6 +163,7 @@ def _side(key: str, network: dict[str, Area], responder_user: User) -> Side:
         unit=unit,
         assignment=done.assignment,
         run=run,
+        briefing=_stored_briefing(township),
         point=POINT[key],
     )
 
