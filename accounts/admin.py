@@ -8,10 +8,9 @@ from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
-from procrastinate.contrib.django.models import ProcrastinateJob
 
-from accounts.audit import may_read_access_log, record_user_changes
+from accounts import job_admin  # noqa: F401  (registers the jobs admin)
+from accounts.audit import record_user_changes
 from accounts.models import ApiToken, User
 from accounts.tokens import revoke_token
 from gridmap.admin import JurisdictionScopedAdmin
@@ -122,31 +121,3 @@ class ApiTokenAdmin(JurisdictionScopedAdmin, admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
         for token in queryset:
             revoke_token(token=token)
-
-
-# The job runner's queue (docs/notifications/jobs.md): procrastinate ships a read-only admin of
-# jobs with their events. It is county-wide, so like the access log only superusers and county
-# administrators (staff, with the view permission) see it; nobody adds, edits or deletes a job.
-admin.site.unregister(ProcrastinateJob)
-
-
-@admin.register(ProcrastinateJob)
-class JobAdmin(ProcrastinateJobAdmin):
-    """Jobs of the queue, newest first: failed ones are found with the status filter."""
-
-    ordering = ["-id"]
-    actions = ["retry_jobs", "cancel_jobs"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_read_access_log(request.user) and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return may_read_access_log(request.user) and super().has_view_permission(request, obj)
-
-    @admin.action(description=_("Retry the selected failed jobs now"))
-    def retry_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
-        ProcrastinateJobAdmin.retry(self, request, queryset)
-
-    @admin.action(description=_("Cancel the selected jobs that have not started"))
-    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
-        ProcrastinateJobAdmin.cancel(self, request, queryset)

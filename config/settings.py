@@ -479,6 +479,9 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "concurrency": int(env("JOBS_WORKER_CONCURRENCY", "4")),
     # On stop, running jobs get this long to finish before they are aborted (and retried).
     "shutdown_graceful_timeout": float(env("JOBS_SHUTDOWN_TIMEOUT_S", "30")),
+    # A new job wakes the worker at once (LISTEN/NOTIFY); a job scheduled for later (a
+    # notification's retry) is looked for this often.
+    "fetch_job_polling_interval": float(env("JOBS_POLL_SECONDS", "1")),
 }
 # The daily clean-up deletes finished jobs older than this many days; failed ones are kept longer
 # so that an administrator can still see and retry them.
