@@ -9,10 +9,11 @@ import signal
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from accounts.tasks import recover_stalled_jobs
 from notify.choices import Channel, Event, Status
 from notify.models import Notification
 from notify.outbox import Message, announce
@@ -23,6 +24,11 @@ from volunteers.services import assign
 pytestmark = pytest.mark.django_db(transaction=True)
 
 COUNTY = "621122000000"
+# The dead worker is the first one of the test (the queue's ids restart at 1 for each test).
+OLD_HEARTBEAT = (
+    "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '2 minutes' "
+    "WHERE id = (SELECT min(id) FROM procrastinate_workers)"
+)
 
 
 class RolledBackError(Exception):
@@ -147,9 +153,29 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_the_rows_in
     assert len(in_flight) <= threads
     assert received_before | still_pending == set(uids)  # nothing recorded sent went unsent
 
+    killed_jobs = set(ProcrastinateJob.objects.filter(status="doing").values_list("id", flat=True))
     start_worker(**environment)
     queue_delivery()
     wait_until(lambda: not pending_uids(), 60, "every row sent after the restart")
+
+    # The killed worker's jobs were left "running". Once its heartbeat is old (a minute; the
+    # clock is moved here), the upkeep job runs them again and they end.
+    assert killed_jobs
+    with connection.cursor() as cursor:
+        cursor.execute(OLD_HEARTBEAT)
+    recover_stalled_jobs.defer(timestamp=int(time.time()))
+    wait_until(
+        lambda: (
+            set(
+                ProcrastinateJob.objects.filter(id__in=killed_jobs, status="succeeded").values_list(
+                    "id", flat=True
+                )
+            )
+            == killed_jobs
+        ),
+        30,
+        "the killed jobs run again",
+    )
 
     assert fake_receiver.distinct_ids() == set(uids)
     accepted = [m.uid for m in fake_receiver.delivered()]
