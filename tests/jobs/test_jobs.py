@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
+from procrastinate.exceptions import AlreadyEnqueued
 
 from accounts.choices import Role
 from accounts.tasks import prune_access_log
@@ -30,6 +31,12 @@ def as_text(body: object) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
+def running(task_name: str) -> bool:
+    """A job of the task waits or runs."""
+    jobs = ProcrastinateJob.objects.filter(task_name=task_name, status__in=["todo", "doing"])
+    return jobs.exists()
+
+
 def finished(job_id: int) -> str | None:
     """The job's status once it has ended, else None."""
     status = ProcrastinateJob.objects.get(pk=job_id).status
@@ -46,6 +53,8 @@ def test_a_matter_two_hours_before_its_deadline_is_warned_of_once_when_the_job_r
     start_worker(NOTIFY_WECOM_WEBHOOK=fake_receiver.url(f"{WECOM_PATH}?key=test-key"))
 
     for tick in (0, 600):  # two runs, ten minutes apart as the schedule has them
+        # The worker may have queued its own run of the current tick: that one goes first.
+        wait_until(lambda: not running(warn_deadlines.name), 30, "the worker's own run")
         job_id = warn_deadlines.defer(timestamp=int(time.time()) + tick)
         assert wait_until(lambda job_id=job_id: finished(job_id), 30, "the run") == "succeeded"
 
@@ -80,7 +89,10 @@ def test_a_failing_job_is_retried_then_shown_failed_to_the_county_administrator_
 ):
     # A deployment set a retention below the legal floor: the daily prune refuses to run.
     start_worker(ACCESS_LOG_RETENTION_DAYS="30")
-    job_id = prune_access_log.defer(timestamp=int(time.time()))
+    try:
+        job_id = prune_access_log.defer(timestamp=int(time.time()))
+    except AlreadyEnqueued:  # the worker queued the 03:00 run itself (started just after it)
+        job_id = ProcrastinateJob.objects.get(task_name=prune_access_log.name, status="todo").pk
 
     for attempt in range(1, 4):  # three retries (RETRY), each scheduled minutes ahead …
         wait_until(
