@@ -87,7 +87,7 @@ def announce_transition(
             incident=incident,
         )
     if action in FOLLOW_UP_ACTIONS:
-        # The visit is never the handler's (incidents.services._refusal).
+        # The visit is never the handler's (incidents.services.workflow._refusal).
         staff = [u for u in unit_staff(incident.handling_unit) if u.pk != incident.handler_id]
         announce(
             event=Event.FOLLOW_UP_DUE,

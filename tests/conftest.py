@@ -10,6 +10,14 @@ from accounts.choices import Role
 from gridmap.models import Area
 from tests.factories import make_network
 
+# Fixtures that several packages use, each defined once; a package's conftest.py makes autouse
+# the ones its tests always run with (none of these is autouse itself).
+pytest_plugins = [
+    "tests.fixtures.incidents",
+    "tests.fixtures.volunteers",
+    "tests.fixtures.analytics",
+]
+
 
 @pytest.fixture
 def network(db) -> dict[str, Area]:
@@ -46,3 +54,12 @@ def client() -> Client:
 def zh_client() -> Client:
     """A test client with no language preference: the site answers in Simplified Chinese."""
     return Client()
+
+
+@pytest.fixture
+def plain_static_storage(settings) -> None:
+    """Static files by their plain names: the manifest storage would need collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

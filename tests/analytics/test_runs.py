@@ -9,7 +9,7 @@ from analytics.models import HotspotRun
 from analytics.periods import parse_period
 from analytics.queries import contiguity_pairs
 from analytics.services import AnalyticsInputError, run_hotspots
-from tests.analytics.conftest import HOT_GRID
+from tests.factories import HOT_GRID
 
 pytestmark = pytest.mark.django_db
 OCTOBER = parse_period("2026-10")

@@ -14,17 +14,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.incidents.conftest import (  # noqa: F401  (fixtures shared with the incidents suite)
-    categories,
-    category_table,
-    fast_passwords,
-    intake,
-    media_in_tmp,
-    people,
-    walk,
-)
-from tests.volunteers.conftest import place_responder  # noqa: F401
-
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (fixtures,
 # checks) are plain synchronous code between browser steps, which Django would refuse otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,6 +32,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def incidents_environment(media_in_tmp, fast_passwords, category_table) -> None:
+    """Like the incidents tests: photos in a throw-away directory, fast hashing, the categories."""
 
 
 @pytest.fixture(scope="session")

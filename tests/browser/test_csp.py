@@ -17,7 +17,6 @@ from accounts.choices import Role
 from analytics.periods import parse_period
 from analytics.scheduled import generate_briefings
 from incidents.services import PartyInput
-from tests.analytics.conftest import category, matters  # noqa: F401  (the briefing's data)
 from tests.browser.conftest import PASSWORD, csp_report, wait_for_matters
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,7 +98,7 @@ def test_responder_page_runs_under_the_policy(open_page, people, place_responder
     assert_clean(page)
 
 
-def test_leadership_briefing_maps_run_under_the_policy(open_page, people, matters, live_server):  # noqa: F811
+def test_leadership_briefing_maps_run_under_the_policy(open_page, people, matters, live_server):
     page = open_page(people["boss"], "/analytics/")
     visit(page, f"{live_server.url}/analytics/")
     policy = visit(
@@ -119,7 +118,7 @@ def test_stored_briefing_maps_run_under_the_policy(
     open_page,
     people,
     network,
-    matters,  # noqa: F811
+    matters,
     live_server,
     settings,
     tmp_path,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident
 from tests.browser.conftest import click_map_at, show_at, wait_for_matters
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, image_bytes
+from tests.factories import IN_GRID_A1_SOUTH, image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

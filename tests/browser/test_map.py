@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import show_at, wait_for_matters
-from tests.incidents.conftest import IN_GRID_A1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

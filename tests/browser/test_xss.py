@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from gridmap.models import Area
 from tests.browser.conftest import show_at, wait_for_matters
-from tests.incidents.conftest import IN_GRID_A1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -49,7 +49,7 @@ def test_debug_defaults_to_off():
 
 
 def test_socket_dir_moves_to_tmp_when_the_project_path_is_too_long_for_a_socket():
-    from config.settings import local_socket_dir
+    from config.environment import local_socket_dir
 
     assert local_socket_dir(Path("/srv/pingan")) == "/srv/pingan/var/pg"
     long_dir = local_socket_dir(Path("/" + "x" * 100))
@@ -57,7 +57,7 @@ def test_socket_dir_moves_to_tmp_when_the_project_path_is_too_long_for_a_socket(
 
 
 def test_socket_dir_agrees_with_the_shell_script():
-    from config.settings import local_socket_dir
+    from config.environment import local_socket_dir
 
     script = subprocess.run(
         [str(ROOT / "scripts" / "pg-socket-dir.sh")], capture_output=True, text=True, check=True

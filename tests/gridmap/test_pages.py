@@ -11,13 +11,8 @@ PAGES = ["/", "/map/", "/accounts/login/"]
 ASSET = re.compile(r"""<(?:script[^>]*\ssrc|link[^>]*\shref)=["']([^"']+)["']""")
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # The manifest storage needs collectstatic; pages are tested against the source files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+# The manifest storage needs collectstatic; pages are tested against the source files.
+pytestmark = pytest.mark.usefixtures("plain_static_storage")
 
 
 def get(client, url, language="zh-hans"):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.choices import AccessAction
 from accounts.models import AccessLog
 from incidents.services import PartyInput
-from tests.incidents.conftest import IN_GRID_A1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH
 
 PARTIES = [
     PartyInput(name="张三丰", phone="13912345678", id_number="11010519491231002X"),

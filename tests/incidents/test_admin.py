@@ -12,21 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from incidents.models import Category, Incident
 from incidents.services import PartyInput, take_in
-from tests.incidents.conftest import IN_GRID_B1_SOUTH, intake_request
+from tests.factories import IN_GRID_B1_SOUTH, intake_request
 
-pytestmark = pytest.mark.django_db
+# The manifest storage needs collectstatic; pages are tested against the source files.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 COUNTY = "621122000000"
 TOWNSHIP_B = "621122101000"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # The manifest storage needs collectstatic; pages are tested against the source files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from incidents.services import link_duplicate
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
 
 
 def signed_in(user) -> Client:

@@ -14,7 +14,7 @@ from django.test import Client
 from PIL import Image
 
 from incidents.models import Incident
-from tests.incidents.conftest import IN_GRID_A1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH
 
 LIST = "/api/incidents/"
 

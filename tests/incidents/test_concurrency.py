@@ -10,7 +10,7 @@ from incidents import services
 from incidents.choices import EventKind, State
 from incidents.models import Incident
 from incidents.services import WorkflowError, take_in
-from tests.incidents.conftest import intake_request
+from tests.factories import intake_request
 from tests.threads import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)

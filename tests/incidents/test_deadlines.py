@@ -16,7 +16,7 @@ from incidents.models import Incident, IncidentEvent
 from incidents.queries import overdue_q
 from incidents.routing import center_for
 from incidents.services import IncidentInputError, WorkflowError, escalate_overdue
-from tests.incidents.conftest import (
+from tests.factories import (
     IN_GRID_A1_SOUTH,
     IN_GRID_A2_SOUTH,
     IN_GRID_B1_SOUTH,

@@ -14,8 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from accounts.crypto import UndecryptableValue
 from incidents.models import Party
 from incidents.services import PartyInput
-from tests.factories import api_key
-from tests.incidents.conftest import IN_GRID_A1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH, api_key
 
 ID_NUMBER = "62112219850315106X"
 PHONE = "13987654321"

@@ -19,7 +19,7 @@ from incidents.services import (
     link_duplicate,
     take_in,
 )
-from tests.incidents.conftest import (
+from tests.factories import (
     IN_GRID_A1_NORTH,
     IN_GRID_A1_SOUTH,
     IN_GRID_A2_SOUTH,

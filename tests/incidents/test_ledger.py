@@ -18,7 +18,7 @@ from incidents.ledger import HEADERS, write_csv, write_xlsx
 from incidents.models import Incident
 from incidents.routing import center_for
 from incidents.services import PartyInput, take_in
-from tests.incidents.conftest import IN_GRID_B1_SOUTH, intake_request
+from tests.factories import IN_GRID_B1_SOUTH, intake_request
 
 pytestmark = pytest.mark.django_db
 

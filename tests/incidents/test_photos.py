@@ -11,7 +11,7 @@ from incidents import services
 from incidents.models import Incident, Photo
 from incidents.photos import MAX_EDGE_PX, PhotoError, prepare_photo
 from incidents.services import IncidentInputError, PhotoInput, take_in
-from tests.incidents.conftest import image_bytes, intake_request, photo, stored_files
+from tests.factories import image_bytes, intake_request, photo, stored_files
 
 
 def _refused(people, photos) -> IncidentInputError:
@@ -103,7 +103,7 @@ def test_failure_after_photos_were_written_removes_the_files(people, settings, m
     def broken_append(*args, **kwargs):
         raise RuntimeError("the trail is down")
 
-    monkeypatch.setattr(services, "_append", broken_append)
+    monkeypatch.setattr(services.intake, "_append", broken_append)
 
     with pytest.raises(RuntimeError):
         take_in(request=intake_request(photos=[photo(), photo()]), reporter=people["leader_a1"])

@@ -11,7 +11,7 @@ from incidents.choices import State
 from incidents.privacy import mask_id_number, mask_name, mask_phone, may_see_parties, party_view
 from incidents.routing import center_for
 from incidents.services import PartyInput
-from tests.incidents.conftest import IN_GRID_A1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH
 
 ID_NUMBER = "11010519491231002X"
 

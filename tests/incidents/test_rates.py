@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from incidents import services
 from incidents.models import Incident
 from incidents.rates import Rates, area_rates, monthly_rates, rates_by_child
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH, intake_request
+from tests.factories import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH, intake_request
 
 pytestmark = pytest.mark.django_db
 

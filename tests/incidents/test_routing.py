@@ -13,7 +13,7 @@ from incidents.choices import State
 from incidents.queries import visible_incidents
 from incidents.routing import center_for, covering_code
 from incidents.services import IncidentInputError
-from tests.incidents.conftest import (
+from tests.factories import (
     IN_GRID_A1_NORTH,
     IN_GRID_A1_SOUTH,
     IN_GRID_A2_SOUTH,

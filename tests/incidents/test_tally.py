@@ -15,7 +15,7 @@ from incidents import services
 from incidents.choices import HANDLED_STATES, OPEN_STATES
 from incidents.models import HandledTally, Incident
 from incidents.tiles import RAW_MIN_ZOOM
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
 from tests.incidents.test_tiles import features, tile_url
 
 pytestmark = pytest.mark.django_db

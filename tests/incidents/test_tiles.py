@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from incidents.tiles import RAW_MIN_ZOOM
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
 from tests.mvt import decode, tile_of
 
 pytestmark = pytest.mark.django_db

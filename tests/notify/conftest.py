@@ -1,4 +1,4 @@
-"""Fixtures for notifications: the incidents and dispatch fixtures, plus a mailbox per user."""
+"""Fixtures for notifications (the incidents and dispatch ones: tests/fixtures/), a mailbox."""
 
 from __future__ import annotations
 
@@ -9,18 +9,11 @@ import pytest
 from notify.choices import Channel
 from notify.models import Notification
 from tests.fakes.receiver import FakeReceiver
-from tests.incidents.conftest import (  # noqa: F401  (fixtures shared with the incidents suite)
-    as_user,
-    categories,
-    category_table,
-    departments,
-    fast_passwords,
-    intake,
-    media_in_tmp,
-    people,
-    walk,
-)
-from tests.volunteers.conftest import place_responder, routed  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def incidents_environment(media_in_tmp, fast_passwords, category_table) -> None:
+    """Like the incidents tests: photos in a throw-away directory, fast hashing, the categories."""
 
 
 @pytest.fixture(autouse=True)

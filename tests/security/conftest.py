@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.test.utils import override_settings
 
-from tests.incidents.conftest import _seed_categories
+from tests.factories import seed_categories
 from tests.security.world import World, build_world
 
 
@@ -24,7 +24,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
         transaction.atomic(),
     ):
-        _seed_categories()
+        seed_categories()
         built = build_world()
         yield built
         transaction.set_rollback(True)

@@ -23,8 +23,7 @@ from gridmap.models import Area, GridWorker
 from incidents import services
 from incidents.models import Category, Incident
 from incidents.services import IntakeRequest, PartyInput, take_in
-from tests.factories import make_network
-from tests.incidents.conftest import photo
+from tests.factories import make_network, photo
 from volunteers.choices import ResponderKind, ResponderStatus
 from volunteers.models import Assignment, Responder
 from volunteers.services import assign

@@ -10,16 +10,8 @@ from volunteers.choices import ResponderKind, ResponderStatus
 from volunteers.models import Assignment, Responder, Volunteer
 from volunteers.services import act_on_assignment, assign
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # The manifest storage needs collectstatic; pages are tested against the source files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+# The manifest storage needs collectstatic; pages are tested against the source files.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 
 @pytest.fixture

@@ -22,8 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from incidents.services import PartyInput
-from tests.factories import api_key
-from tests.incidents.conftest import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH
+from tests.factories import IN_GRID_A1_SOUTH, IN_GRID_B1_SOUTH, api_key
 from volunteers.services import assign
 
 EXAMPLES = 20

@@ -6,7 +6,7 @@ import pytest
 
 from incidents.choices import EventKind
 from incidents.services import take_in
-from tests.incidents.conftest import intake_request
+from tests.factories import intake_request
 from tests.threads import run_at_once
 from volunteers.choices import AssignmentState, ResponderStatus
 from volunteers.models import Assignment, Responder

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from accounts.choices import Role
 from incidents.choices import DispatchStep, EventKind, State
 from incidents.services import take_in
-from tests.incidents.conftest import intake_request
+from tests.factories import intake_request
 from tests.threads import run_at_once
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import Assignment, Responder

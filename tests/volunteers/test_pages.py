@@ -14,21 +14,13 @@ from volunteers.choices import AssignmentState
 from volunteers.models import Assignment
 from volunteers.services import act_on_assignment, assign
 
-pytestmark = pytest.mark.django_db
+# The manifest storage needs collectstatic; pages are tested against the source files.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 SCRIPT_TITLE = "<script>alert(1)</script> 漏水"
 ESCAPED_TITLE = "&lt;script&gt;alert(1)&lt;/script&gt; 漏水"
 EXTERNAL = re.compile(r"""<(?:script|link|img)[^>]*\s(?:src|href)=["']https?://""")
 PHONE = "13912345678"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # The manifest storage needs collectstatic; pages are tested against the source files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents.models import Incident
-from tests.incidents.test_pages import window_post
+from tests.incidents.page_helpers import window_post
 from volunteers.models import Responder
 
 pytestmark = pytest.mark.django_db

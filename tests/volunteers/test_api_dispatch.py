@@ -1,47 +1,22 @@
-"""The dispatch REST API: candidates, assign, a matter's assignments, my assignments and their
-steps, positions from phones; every refusal leaves everything as it was."""
+"""The dispatch REST API: candidates for a matter, assigning a unit, a matter's assignments,
+whose phone is shown in full; the schema documents it all."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from gridmap.coords import parse_point
-from incidents.choices import State
 from tests.factories import api_key
+from tests.volunteers.api_helpers import PHONE, post, snapshot
 from volunteers.access import Viewer
 from volunteers.choices import ResponderStatus
-from volunteers.models import Assignment, Responder
+from volunteers.models import Assignment
 from volunteers.queries import candidates
 from volunteers.serializers import CandidateSerializer, candidate_rows
-from volunteers.services import assign
 
 pytestmark = pytest.mark.django_db
 
-PHONE = "13912345678"
 MASKED = "139****5678"
-
-
-@pytest.fixture
-def near(place_responder, people):
-    """A village mediator 180 m east of the matter; the ``responder`` account acts for it."""
-    return place_responder(
-        "村调解员", 104.607, 35.005, home="621122100001", phone=PHONE, members=[people["responder"]]
-    )
-
-
-@pytest.fixture
-def offered(routed, near, people) -> Assignment:
-    """The routed matter offered to ``near`` by the village dispatcher."""
-    return assign(incident_id=routed.pk, actor=people["village"], responder_id=near.pk).assignment
-
-
-def post(client: Client, url: str, body: object) -> object:
-    return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
 def candidates_url(incident_id: int) -> str:
@@ -54,23 +29,6 @@ def assign_url(incident_id: int) -> str:
 
 def assignments_url(incident_id: int) -> str:
     return f"/api/incidents/{incident_id}/assignments"
-
-
-def step_url(assignment_id: int, action: str) -> str:
-    return f"/api/assignments/{assignment_id}/{action}/"
-
-
-def position_url(responder_id: int) -> str:
-    return f"/api/responders/{responder_id}/position"
-
-
-def snapshot() -> tuple:
-    """Everything a refused request must leave as it was."""
-    units = list(
-        Responder.objects.order_by("pk").values_list("pk", "load", "status", "position_at")
-    )
-    assignments = list(Assignment.objects.order_by("pk").values_list("pk", "state"))
-    return units, assignments
 
 
 # --- candidates ----------------------------------------------------------------------------------
@@ -246,205 +204,6 @@ def test_the_phone_is_masked_for_someone_who_neither_dispatches_nor_belongs(offe
 
 def test_a_matters_assignments_are_404_for_someone_who_cannot_see_it(offered, as_user):
     assert as_user("leader_b1").get(assignments_url(offered.incident_id)).status_code == 404
-
-
-# --- my assignments and their steps --------------------------------------------------------------
-
-
-def test_my_assignments_lists_the_live_offer_with_accept_and_decline(offered, as_user):
-    body = as_user("responder").get("/api/assignments/mine").json()
-
-    (row,) = body
-    assert row["id"] == offered.pk
-    assert row["incident"]["title"] == offered.incident.title
-    assert row["responder"]["phone"] == PHONE
-    assert row["allowed_actions"] == ["accept", "decline"]
-
-
-def test_my_assignments_lists_live_ones_before_finished_ones(
-    routed, intake, walk, near, place_responder, people, as_user
-):
-    other = walk(intake(title="第二件"), "routed")
-    first = assign(incident_id=routed.pk, actor=people["village"], responder_id=near.pk)
-    client = as_user("responder")
-    post(client, step_url(first.assignment.pk, "decline"), {"note": "在外地"})
-    Responder.objects.filter(pk=near.pk).update(capacity=2)
-    second = assign(incident_id=other.pk, actor=people["village"], responder_id=near.pk)
-
-    body = client.get("/api/assignments/mine").json()
-
-    assert [(row["id"], row["live"]) for row in body][:2] == [
-        (second.assignment.pk, True),
-        (first.assignment.pk, False),
-    ]
-    assert body[1]["decline_reason"] == "在外地"
-
-
-def test_someone_in_no_unit_has_no_assignments(offered, as_user):
-    assert as_user("county").get("/api/assignments/mine").json() == []
-
-
-def test_a_member_walks_an_assignment_to_done_and_the_matter_follows(offered, as_user):
-    client = as_user("responder")
-
-    steps = [
-        post(client, step_url(offered.pk, action), body)
-        for action, body in [
-            ("accept", {}),
-            ("en_route", {}),
-            ("arrive", {}),
-            ("done", {"note": "双方和解"}),
-        ]
-    ]
-
-    assert [r.status_code for r in steps] == [200, 200, 200, 200]
-    assert [r.json()["state"] for r in steps] == ["accepted", "en_route", "on_scene", "done"]
-    assert steps[-1].json()["outcome_note"] == "双方和解"
-    offered.incident.refresh_from_db()
-    assert offered.incident.state == State.IN_PROGRESS
-
-
-def test_done_without_an_outcome_note_is_409_and_nothing_changes(offered, as_user):
-    client = as_user("responder")
-    for action in ("accept", "en_route", "arrive"):
-        post(client, step_url(offered.pk, action), {})
-    before = snapshot()
-
-    response = post(client, step_url(offered.pk, "done"), {"note": "  "})
-
-    assert response.status_code == 409
-    assert response.json()["detail"]
-    assert snapshot() == before
-
-
-def test_a_dispatcher_cancels_and_cannot_accept_for_the_unit(offered, near, as_user):
-    client = as_user("village")
-
-    accept = post(client, step_url(offered.pk, "accept"), {})
-    cancel = post(client, step_url(offered.pk, "cancel"), {})
-
-    assert accept.status_code == 409
-    assert cancel.status_code == 200
-    assert cancel.json()["state"] == "cancelled"
-    near.refresh_from_db()
-    assert near.load == 0
-
-
-def test_a_step_by_someone_neither_member_nor_dispatcher_is_404(offered, as_user):
-    before = snapshot()
-
-    for name in ("leader_a1", "leader_b1", "boss"):
-        assert post(as_user(name), step_url(offered.pk, "accept"), {}).status_code == 404
-    assert snapshot() == before
-
-
-def test_an_unknown_step_or_assignment_is_404(offered, as_user):
-    client = as_user("responder")
-
-    assert post(client, step_url(offered.pk, "teleport"), {}).status_code == 404
-    assert post(client, step_url(offered.pk + 1000, "accept"), {}).status_code == 404
-
-
-def test_a_bad_step_body_is_400_and_nothing_changes(offered, as_user):
-    before = snapshot()
-
-    response = post(as_user("responder"), step_url(offered.pk, "decline"), {"note": ["x"]})
-
-    assert response.status_code == 400
-    assert "note" in response.json()["errors"]
-    assert snapshot() == before
-
-
-# --- positions -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def quiet(near) -> Responder:
-    """``near`` with its last position posted long enough ago to post again."""
-    Responder.objects.filter(pk=near.pk).update(
-        position_at=timezone.now() - dt.timedelta(minutes=5)
-    )
-    near.refresh_from_db()
-    return near
-
-
-def test_a_member_posts_the_units_position(quiet, as_user):
-    response = post(
-        as_user("responder"),
-        position_url(quiet.pk),
-        {"lon": 104.6111, "lat": 35.0066, "accuracy": 9},
-    )
-
-    assert response.status_code == 200
-    body = response.json()
-    assert body["position"] == [104.6111, 35.0066]
-    assert body["accuracy_m"] == 9
-    quiet.refresh_from_db()
-    assert not quiet.is_stale()
-
-
-def test_a_gcj02_position_as_a_geojson_point_is_stored_in_wgs84(quiet, as_user):
-    body = {"position": {"type": "Point", "coordinates": [104.6111, 35.0066]}, "crs": "gcj02"}
-
-    response = post(as_user("responder"), position_url(quiet.pk), body)
-
-    assert response.status_code == 200
-    expected = parse_point(104.6111, 35.0066, "gcj02")
-    lon, lat = response.json()["position"]
-    assert (round(lon, 7), round(lat, 7)) == (round(expected.lon, 7), round(expected.lat, 7))
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"lon": 35.0066, "lat": 104.6111}, "lat"),  # swapped
-        ({"lon": "east", "lat": 35.0}, "lon"),
-        ({"lat": 35.0}, "lon"),
-        ({"lon": 104.6, "lat": 35.0, "crs": "mars"}, "crs"),
-        ({"lon": 104.6, "lat": 35.0, "accuracy": -3}, "accuracy"),
-        ({"position": {"type": "Point", "coordinates": [35.0066, 104.6111]}}, "position"),
-    ],
-)
-def test_an_impossible_position_is_400_naming_the_field_and_nothing_changes(
-    quiet, as_user, body, field
-):
-    before = snapshot()
-
-    response = post(as_user("responder"), position_url(quiet.pk), body)
-
-    assert response.status_code == 400
-    assert field in response.json()["errors"]
-    assert snapshot() == before
-
-
-def test_a_position_from_a_non_member_is_403_and_nothing_changes(quiet, as_user):
-    before = snapshot()
-
-    response = post(as_user("village"), position_url(quiet.pk), {"lon": 104.61, "lat": 35.006})
-
-    assert response.status_code == 403
-    assert snapshot() == before
-
-
-def test_a_position_for_no_such_unit_is_404(as_user, people):
-    assert (
-        post(as_user("responder"), position_url(999999), {"lon": 104.6, "lat": 35.0}).status_code
-        == 404
-    )
-
-
-def test_a_second_position_within_the_interval_is_429_with_retry_after(quiet, as_user):
-    client = as_user("responder")
-    first = post(client, position_url(quiet.pk), {"lon": 104.61, "lat": 35.006})
-    stored = snapshot()
-
-    second = post(client, position_url(quiet.pk), {"lon": 104.62, "lat": 35.007})
-
-    assert first.status_code == 200
-    assert second.status_code == 429
-    assert 1 <= int(second["Retry-After"]) <= 10
-    assert second.json()["detail"]
-    assert snapshot() == stored
 
 
 # --- schema --------------------------------------------------------------------------------------
