@@ -5,9 +5,14 @@ it when it wrote an external row): it defers a ``deliver_notifications`` job on 
 connection, so the job exists exactly when the event does. Procrastinate's Django connector
 executes a synchronous defer on Django's own connection (``connections[alias].cursor()``), so the
 job row commits or rolls back with the event, and its insert trigger's NOTIFY wakes a listening
-worker at commit. A queueing lock keeps at most one such job waiting; an event whose transaction
-finds one waiting relies on it, and checks again after its commit in case that job started (and
-looked at the outbox) before the event's rows were visible.
+worker at commit. Jobs are deferred through a job manager of our own on that connector: inside a
+worker process the app's connector is the worker's own psycopg pool (``manage.py procrastinate
+worker`` swaps it in), whose autocommitted insert would let the job run before the event that
+queued it (a task's announcement) had committed.
+
+A queueing lock keeps at most one such job waiting; an event whose transaction finds one waiting
+relies on it, and checks again after its commit in case that job started (and looked at the
+outbox) before the event's rows were visible.
 
 The job sends what is due (``notify.delivery.deliver_due``) and then schedules itself for the
 earliest row waiting for a retry or the end of a quiet hour. A periodic run every minute is the
@@ -24,8 +29,12 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import JobDeferrer
+from procrastinate.manager import JobManager
+from procrastinate.tasks import configure_task
 
 from notify.choices import Channel, Status
 from notify.delivery import deliver_due
@@ -37,6 +46,8 @@ DELIVERY_LOCK = "notify.deliver"
 # back-off): retried after 2, 4, 8, 16 and 32 s, then failed and shown in the jobs admin.
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
 LIMIT = 10_000
+# Defers on Django's connection, in its current transaction, in every process (see above).
+_on_django_connection = JobManager(DjangoConnector())
 # One delivery run at a time in a worker process: the rows in flight (sent but not yet recorded,
 # what a kill -9 may repeat) stay within one batch, NOTIFY_DELIVERY_THREADS rows.
 _one_run = threading.Lock()
@@ -75,7 +86,13 @@ def _schedule_next() -> None:
     )
     if earliest is None or _job_waiting(by=earliest):
         return
-    deliver_notifications.configure(schedule_at=earliest).defer()
+    _delivery_job(schedule_at=earliest).defer()
+
+
+def _delivery_job(**options: object) -> JobDeferrer:
+    return configure_task(
+        name=deliver_notifications.name, job_manager=_on_django_connection, **options
+    )
 
 
 def _job_waiting(*, by: dt.datetime | None = None) -> bool:
@@ -94,7 +111,7 @@ def _defer_now() -> bool:
         return False  # a read first: the insert below would wait for an uncommitted twin
     try:
         with transaction.atomic():  # a savepoint: a lost race must not abort the caller's work
-            deliver_notifications.configure(queueing_lock=DELIVERY_LOCK).defer()
+            _delivery_job(queueing_lock=DELIVERY_LOCK).defer()
     except AlreadyEnqueued:
         return False
     return True

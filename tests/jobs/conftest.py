@@ -2,7 +2,8 @@
 
 The worker is ``manage.py procrastinate worker`` in a subprocess, reaching the test database
 through DATABASE_URL (pytest-django's ``test_…`` database, read from the live connection), so
-its tests commit their rows (``transactional_db``). pytest-django's flush empties only Django's
+its tests commit their rows (``transactional_db``). The incidents and dispatch fixtures (people,
+intake, routed …) are tests/fixtures/. pytest-django's flush empties only Django's
 managed tables: procrastinate's are emptied here, before and after each test that uses them.
 """
 
@@ -19,24 +20,18 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from tests.incidents.conftest import (  # noqa: F401  (fixtures shared with the incidents suite)
-    categories,
-    category_table,
-    departments,
-    fast_passwords,
-    intake,
-    media_in_tmp,
-    people,
-    walk,
-)
 from tests.notify.conftest import fake_receiver  # noqa: F401
-from tests.volunteers.conftest import place_responder, routed  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE_TABLES = (
     "procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs, procrastinate_workers"
 )
 WECOM_PATH = "/cgi-bin/webhook/send"
+
+
+@pytest.fixture(autouse=True)
+def incidents_environment(media_in_tmp, fast_passwords, category_table) -> None:
+    """Like the incidents tests: photos in a throw-away directory, fast hashing, the categories."""
 
 
 @pytest.fixture(autouse=True)

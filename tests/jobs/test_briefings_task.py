@@ -12,7 +12,6 @@ from analytics.periods import add_months
 from analytics.tasks import scheduled_briefings
 from notify.choices import Event
 from notify.models import Notification
-from tests.analytics.conftest import category, matters  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -67,15 +67,6 @@ def test_a_matter_two_hours_before_its_deadline_is_warned_of_once_when_the_job_r
     assert [m.uid for m in said] == [str(group.uid)]
 
 
-@pytest.fixture
-def plain_static_storage(settings):
-    # The manifest storage needs collectstatic; admin pages are tested against the source files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def staff(make_user, username: str, role: str, area):
     user = make_user(username, role=role, jurisdiction=area)
     user.is_staff = True
