@@ -16,12 +16,13 @@ FIELD_ENCRYPTION_KEYS ?= $(shell scripts/secret-key.sh field_encryption_keys)
 FIELD_HASH_KEY ?= $(shell scripts/secret-key.sh field_hash_key)
 export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 
-.PHONY: help setup db stop demo serve test lint check bench messages
+.PHONY: help setup db stop demo serve worker test lint check bench messages
 
 help:
 	@echo "make demo   set up everything, load the Longxi demo county, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   set up everything, then ruff, import contracts, migrations check, pytest"
 	@echo "make stop   stop the project's own PostgreSQL cluster"
+	@echo "make worker run the job runner alone (make serve/demo start one beside the server)"
 	@echo "make bench  run the benchmarks in bench/ (prints figures)"
 
 setup:
@@ -42,8 +43,15 @@ demo: db
 	@$(MANAGE) demo_logins --url http://127.0.0.1:$(PORT)/
 	@$(MAKE) --no-print-directory serve
 
+# The site and, beside it, the job worker (periodic jobs, notification delivery); both stop
+# together (docs/notifications/jobs.md).
 serve:
 	@PORT=$(PORT) scripts/serve.sh
+
+# The job worker alone, e.g. a second one or beside a server started another way.
+worker: db
+	@$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) procrastinate worker
 
 lint: setup
 	.venv/bin/ruff check .

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.choices import AccessAction, Role
 from accounts.lockout import client_ip as lockout_client_ip
@@ -56,6 +59,27 @@ def record_access(
 # 等保 2.0 asks for at least six months of audit records; the database refuses deletes of
 # younger rows (accounts migration 0002), so this floor is enforced twice.
 RETENTION_FLOOR_DAYS = 180
+
+
+class RetentionTooShortError(ValueError):
+    """A prune of the access log asked to keep fewer days than the floor."""
+
+
+def prune_access_log(*, days: int | None = None) -> int:
+    """Delete access-log rows older than ``days`` (ACCESS_LOG_RETENTION_DAYS); how many.
+
+    Used by ``manage.py prune_access_log`` and the daily job (accounts/tasks.py).
+    """
+    if days is None:
+        days = int(settings.ACCESS_LOG_RETENTION_DAYS)
+    if days < RETENTION_FLOOR_DAYS:
+        raise RetentionTooShortError(
+            f"Refused: the access log is kept at least {RETENTION_FLOOR_DAYS} days "
+            f"(asked for {days})."
+        )
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    removed, _by_model = AccessLog.objects.filter(at__lt=cutoff).delete()
+    return removed
 
 
 def may_read_access_log(user: object) -> bool:

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    # The job runner (docs/notifications/jobs.md); before our apps so their tasks.py register.
+    "procrastinate.contrib.django",
     "gridmap",
     "accounts",
     "notify",
@@ -394,3 +396,20 @@ LOGGING["loggers"] = {"urllib3": {"level": "INFO"}}
 # Folder of the stored monthly and quarterly briefings (HTML and PDF); empty: MEDIA_ROOT/briefings.
 # Like photos, they are served only through a permission-checked view, never as static files.
 BRIEFINGS_ROOT = env("BRIEFINGS_ROOT", "")
+
+# --- Job runner (issue 13, docs/notifications/jobs.md) -----------------------------------------
+# Procrastinate keeps its queue in our own database; each app's tasks.py is discovered. A worker
+# (`manage.py procrastinate worker`, `make worker`) runs this many jobs at once: they mostly wait
+# on the database or a webhook, so a little more than the 2 cores is right.
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": int(env("JOBS_WORKER_CONCURRENCY", "4")),
+    # On stop, running jobs get this long to finish before they are aborted (and retried).
+    "shutdown_graceful_timeout": float(env("JOBS_SHUTDOWN_TIMEOUT_S", "30")),
+    # A new job wakes the worker at once (LISTEN/NOTIFY); a job scheduled for later (a
+    # notification's retry) is looked for this often.
+    "fetch_job_polling_interval": float(env("JOBS_POLL_SECONDS", "1")),
+}
+# The daily clean-up deletes finished jobs older than this many days; failed ones are kept longer
+# so that an administrator can still see and retry them.
+JOBS_KEEP_DAYS = int(env("JOBS_KEEP_DAYS", "7"))
+JOBS_KEEP_FAILED_DAYS = int(env("JOBS_KEEP_FAILED_DAYS", "90"))

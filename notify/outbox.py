@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from gridmap.models import Area
 from notify.choices import GROUP_CHANNELS, Channel, Event, Status
 from notify.models import CenterChannel, Notification, Preference
+from notify.tasks import request_delivery
 
 # Group messages go to a county's staff chat: written in the county's language.
 CENTER_LANGUAGE = "zh-hans"
@@ -125,7 +126,11 @@ def announce(
         for area_id, channel in _group_channels(area_ids, center_channels):
             row(uid=uuid.uuid4(), center_id=area_id, channel=channel, title=title, text=body,
                 next_attempt_at=now)  # fmt: skip
-    return _insert(rows)
+    written, external = _insert(rows)
+    if external:
+        # The worker sends external rows: a delivery job, in this transaction (notify.tasks).
+        request_delivery()
+    return written
 
 
 # The outbox's columns, and the values of those a row does not set (as the model's defaults).
@@ -137,18 +142,20 @@ COLUMNS = (
 DEFAULTS = {"status": Status.PENDING.value, "attempts": 0, "last_error": ""}
 
 
-def _insert(rows: list[tuple]) -> int:
-    """INSERT … ON CONFLICT DO NOTHING; how many rows were new (bulk_create cannot say)."""
+def _insert(rows: list[tuple]) -> tuple[int, bool]:
+    """INSERT … ON CONFLICT DO NOTHING; how many rows were new (bulk_create cannot say), and
+    whether an external one (not the site's) was among them."""
     if not rows:
-        return 0
+        return 0, False
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     sql = (
         f"INSERT INTO notify_notification ({', '.join(COLUMNS)}) "
-        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING"
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING RETURNING channel"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for row in rows for value in row])
-        return cursor.rowcount
+        channels = [channel for (channel,) in cursor.fetchall()]
+    return len(channels), any(channel != Channel.SITE.value for channel in channels)
 
 
 def _sms_recipients(

@@ -1,20 +1,16 @@
 """manage.py prune_access_log [--days N]: remove access-log rows older than the retention."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from accounts.audit import RETENTION_FLOOR_DAYS
-from accounts.models import AccessLog
+from accounts.audit import RetentionTooShortError, prune_access_log
 
 
 class Command(BaseCommand):
     # Plain text: argparse cannot format a lazy translation.
     help = (
         "Remove access-log rows older than --days (default ACCESS_LOG_RETENTION_DAYS, 180); "
-        "fewer than 180 days is refused."
+        "fewer than 180 days is refused. The job runner runs it daily (accounts/tasks.py)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,11 +20,8 @@ class Command(BaseCommand):
         days = options["days"]
         if days is None:
             days = int(settings.ACCESS_LOG_RETENTION_DAYS)
-        if days < RETENTION_FLOOR_DAYS:  # type: ignore[operator]
-            raise CommandError(
-                f"Refused: the access log is kept at least {RETENTION_FLOOR_DAYS} days "
-                f"(asked for {days})."
-            )
-        cutoff = timezone.now() - dt.timedelta(days=days)  # type: ignore[arg-type]
-        removed, _by_model = AccessLog.objects.filter(at__lt=cutoff).delete()
+        try:
+            removed = prune_access_log(days=days)  # type: ignore[arg-type]
+        except RetentionTooShortError as refused:
+            raise CommandError(str(refused)) from refused
         self.stdout.write(f"Removed {removed} access-log rows older than {days} days.")
