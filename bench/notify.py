@@ -148,8 +148,11 @@ class Processes:
             self.started.remove(entry)
 
 
-def child_env(retry_base: float) -> dict[str, str]:
-    return {**os.environ, "NOTIFY_RETRY_BASE_SECONDS": f"{retry_base:g}"}
+def child_env(args: argparse.Namespace) -> dict[str, str]:
+    """The worker's and the server's environment: the bench's, with its retry base and threads."""
+    env = {**os.environ, "NOTIFY_RETRY_BASE_SECONDS": f"{args.retry_base:g}"}
+    env["NOTIFY_DELIVERY_THREADS"] = str(args.threads or settings.NOTIFY_DELIVERY_THREADS)
+    return env
 
 
 def wait_http(url: str, what: str, seconds: float = 30) -> None:
@@ -618,7 +621,7 @@ def bench_drain(args: argparse.Namespace, procs: Processes) -> None:
     say(
         f"\n== D. {args.pending:,} pending WeCom notifications drained by the {by}, the receiver "
         f"failing {args.fail_rate:.0%} of calls; NOTIFY_RETRY_BASE_SECONDS={args.retry_base:g}, "
-        f"NOTIFY_DELIVERY_THREADS={settings.NOTIFY_DELIVERY_THREADS}, "
+        f"NOTIFY_DELIVERY_THREADS={procs.env['NOTIFY_DELIVERY_THREADS']}, "
         f"NOTIFY_MAX_ATTEMPTS={settings.NOTIFY_MAX_ATTEMPTS} (the worker's environment) =="
     )
     start_receiver(procs)
@@ -721,6 +724,7 @@ def parse_args() -> argparse.Namespace:
     group = parser.add_argument_group("D. drain")
     group.add_argument("--pending", type=int, default=10_000, help="notifications (10,000)")
     group.add_argument("--fail-rate", type=float, default=0.2, help="receiver failures (0.2)")
+    group.add_argument("--threads", type=int, help="NOTIFY_DELIVERY_THREADS for the worker")
     group.add_argument("--drain-with", choices=("worker", "command"), default="worker")
     group.add_argument("--drain-timeout", type=float, default=300, help="give up after (300 s)")
     return parser.parse_args()  # fmt: skip
@@ -735,7 +739,7 @@ def main() -> None:
         f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} before the run; "
         f"fake WeCom robot {WECOM_URL}; worker: {args.worker_cmd}"
     )
-    procs = Processes(env=child_env(args.retry_base))
+    procs = Processes(env=child_env(args))
     try:
         if "dispatch" in sections:
             bench_assign_cost(args)
