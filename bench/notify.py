@@ -329,7 +329,12 @@ def bench_assign_cost(args: argparse.Namespace) -> None:
     added = ms(after) - ms(before)
     ratio = min(r.ratio for r in after)
     doubles = sum(r.doubles for r in runs)
-    channels = "site rows + the center's WeCom row and its job" if args.group_channel else "site"
+    # The bench units have no accounts: no site rows here (B writes them).
+    channels = (
+        "audience query, the center's WeCom row, the delivery-job check"
+        if args.group_channel
+        else "the audience query only"
+    )
     say(
         f"outbox ({channels}): {added:+.2f} ms per assignment of the 16 threads' service path "
         f"(target ≤ {TARGET_ADDED_MS:g}); service/raw after {ratio:.2f} (target ≥ {TARGET_RATIO}); "
