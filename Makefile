@@ -77,6 +77,7 @@ bench: db
 	$(PY) bench/locate.py
 	$(PY) bench/intake.py
 	$(PY) bench/dispatch.py
+	$(PY) bench/notify.py
 	$(PY) bench/hotspots.py
 	@$(MANAGE) collectstatic --no-input -v 0
 	$(PY) bench/map.py

@@ -45,6 +45,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Each of the 16 dispatch threads holds a connection for the whole run, as a sync worker process
+# does: more than the ASGI server's pool lends (DB_POOL_MAX_SIZE 8; it times out after 10 s).
+os.environ.setdefault("DB_POOL", "false")
 
 import django  # noqa: E402
 

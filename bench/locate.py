@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench._common import free_port  # noqa: E402  (imported from here by the other benches)
 from gridmap.models import Area  # noqa: E402
 from gridmap.queries import bulk_locate  # noqa: E402
 
@@ -60,12 +60,6 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def sample_points(count: int, seed: int) -> list[tuple[float, float]]:
