@@ -19,10 +19,11 @@ B. ``latency`` — the commit of an assignment to the unit member's live feed: t
    stream's event with that notification's id. p50/p95 (target p95 ≤ 5 s).
 C. same run — the commit to the fake WeCom receiver getting the center's group message (matched
    by its X-Pingan-Notification uid), delivered by the job worker (--worker-cmd, default
-   ``manage.py procrastinate worker``) woken by the job announce() queues. p50/p95 (≤ 5 s).
+   ``manage.py procrastinate worker``), whose delivery job is woken by the database at commit
+   (notify/0005's NOTIFY). p50/p95 (≤ 5 s).
    Also assign()'s wall time and the part of it spent in volunteers.announcements.announce_offer.
 D. ``drain`` — --pending (10,000) pending WeCom notifications of the county center inserted in
-   one transaction (with the delivery job, as announce() queues it); the receiver fails 20 % of
+   one transaction (their commit wakes the worker, as an event's does); the receiver fails 20 % of
    calls (POST /_control {"fail_rate": 0.2}); time until none is pending, and from the receiver's
    record: distinct notification ids accepted (must be all) and repeats (accepted more than once).
    Retries back off from NOTIFY_RETRY_BASE_SECONDS (--retry-base, printed). --drain-with command
@@ -38,6 +39,7 @@ Run: make bench  (or: .venv/bin/python bench/notify.py [--only dispatch|latency|
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -79,6 +81,7 @@ from django.contrib.gis.geos import Point  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from procrastinate.exceptions import AlreadyEnqueued  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from bench.dispatch import (  # noqa: E402
@@ -94,7 +97,7 @@ from bench.dispatch import (  # noqa: E402
 from bench.intake import demo_dispatcher  # noqa: E402
 from gridmap.models import Area  # noqa: E402
 from incidents.models import Category  # noqa: E402
-from notify.tasks import request_delivery  # noqa: E402
+from notify.tasks import deliver_notifications  # noqa: E402
 from volunteers import announcements  # noqa: E402
 from volunteers.models import Responder  # noqa: E402
 from volunteers.services import assign  # noqa: E402
@@ -188,7 +191,8 @@ def start_receiver(procs: Processes) -> None:
 
 
 def start_worker(procs: Processes, command: str, seconds: float = 60) -> None:
-    """The job worker, once it has registered itself (procrastinate_workers)."""
+    """The job worker, once it has registered itself (procrastinate_workers) and follows the
+    outbox (its delivery run queued now, as the minute's tick would)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM procrastinate_workers")
         (last,) = cursor.fetchone()
@@ -199,6 +203,9 @@ def start_worker(procs: Processes, command: str, seconds: float = 60) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM procrastinate_workers WHERE id > %s", [last])
             if cursor.fetchone()[0]:
+                with contextlib.suppress(AlreadyEnqueued):
+                    deliver_notifications.defer(timestamp=int(time.time()))
+                time.sleep(1)  # the run starts and LISTENs
                 return
         time.sleep(0.2)
     raise SystemExit(f"the worker did not start within {seconds:g} s: {command}")
@@ -589,14 +596,11 @@ def drain_state() -> tuple[int, int, int, object]:
         return cursor.fetchone()
 
 
-def insert_pending(count: int, with_job: bool) -> float:
-    """The rows (and the delivery job, as announce() queues it) in one transaction; commit time."""
+def insert_pending(count: int) -> float:
+    """The rows in one transaction (the commit wakes a following worker); commit time."""
     county = Area.objects.get(level="county", valid_to__isnull=True)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(INSERT_PENDING, {"key": DRAIN_KEY, "center": county.pk, "count": count})
-        if with_job:
-            request_delivery()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(INSERT_PENDING, {"key": DRAIN_KEY, "center": county.pk, "count": count})
     return time.time()
 
 
@@ -640,7 +644,7 @@ def bench_drain(args: argparse.Namespace, procs: Processes) -> None:
     try:
         if by == "worker" and not any(n == "worker" for n, _p, _l in procs.started):
             start_worker(procs, args.worker_cmd)
-        committed = insert_pending(args.pending, with_job=by == "worker")
+        committed = insert_pending(args.pending)
         deadline = time.monotonic() + args.drain_timeout
         most = 0.0
         if by == "worker":

@@ -21,7 +21,6 @@ from django.utils import timezone, translation
 from gridmap.models import Area
 from notify.choices import GROUP_CHANNELS, Channel, Event, Status
 from notify.models import CenterChannel, Notification, Preference
-from notify.tasks import request_delivery
 
 # Group messages go to a county's staff chat: written in the county's language.
 CENTER_LANGUAGE = "zh-hans"
@@ -126,11 +125,8 @@ def announce(
         for area_id, channel in _group_channels(area_ids, center_channels):
             row(uid=uuid.uuid4(), center_id=area_id, channel=channel, title=title, text=body,
                 next_attempt_at=now)  # fmt: skip
-    written, external = _insert(rows)
-    if external:
-        # The worker sends external rows: a delivery job, in this transaction (notify.tasks).
-        request_delivery()
-    return written
+    # External rows wake the delivery worker at commit (the triggers of notify/0005).
+    return _insert(rows)
 
 
 # The outbox's columns, and the values of those a row does not set (as the model's defaults).
@@ -142,20 +138,18 @@ COLUMNS = (
 DEFAULTS = {"status": Status.PENDING.value, "attempts": 0, "last_error": ""}
 
 
-def _insert(rows: list[tuple]) -> tuple[int, bool]:
-    """INSERT … ON CONFLICT DO NOTHING; how many rows were new (bulk_create cannot say), and
-    whether an external one (not the site's) was among them."""
+def _insert(rows: list[tuple]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING; how many rows were new (bulk_create cannot say)."""
     if not rows:
-        return 0, False
+        return 0
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     sql = (
         f"INSERT INTO notify_notification ({', '.join(COLUMNS)}) "
-        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING RETURNING channel"
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for row in rows for value in row])
-        channels = [channel for (channel,) in cursor.fetchall()]
-    return len(channels), any(channel != Channel.SITE.value for channel in channels)
+        return cursor.rowcount
 
 
 def _sms_recipients(

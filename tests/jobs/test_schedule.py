@@ -34,7 +34,7 @@ def test_the_issue_s_schedules_hold():
     assert jobs["volunteers.tasks.expire_offers"] == "* * * * *"
     assert jobs["incidents.tasks.check_deadlines"] == "*/10 * * * *"
     assert jobs["incidents.tasks.warn_deadlines"] == "*/10 * * * *"
-    assert jobs["notify.tasks.deliver_notifications_periodic"] == "* * * * *"
+    assert jobs["notify.tasks.deliver_notifications"] == "* * * * *"
 
 
 def test_the_briefings_run_just_after_midnight_in_beijing_every_day():
