@@ -338,7 +338,7 @@ def bench_assign_cost(args: argparse.Namespace) -> None:
     doubles = sum(r.doubles for r in runs)
     # The bench units have no accounts: no site rows here (B writes them).
     channels = (
-        "audience query, the center's WeCom row, the delivery-job check"
+        "audience query, the center's WeCom row"
         if args.group_channel
         else "the audience query only"
     )
@@ -524,7 +524,7 @@ def report_latency(offers: list[Offer], feed: Feed, worker: bool) -> None:
     else:
         say("C. commit → the fake WeCom receiver: not measured (--no-worker)")
     summary("assign() naming the unit, one at a time", [o.assign_s for o in offers], "ms")
-    summary("  of which announce_offer (outbox rows, job)", [o.announce_s for o in offers], "ms")
+    summary("  of which announce_offer (outbox rows)", [o.announce_s for o in offers], "ms")
 
 
 def signed_in(user: User) -> str:

@@ -374,9 +374,6 @@ NOTIFY_SMS_DAILY_CAP = int(env("NOTIFY_SMS_DAILY_CAP", "20"))
 NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "8"))
 NOTIFY_RETRY_BASE_SECONDS = float(env("NOTIFY_RETRY_BASE_SECONDS", "5"))
 NOTIFY_DELIVERY_THREADS = int(env("NOTIFY_DELIVERY_THREADS", "8"))
-# The worker's delivery job, started every minute, follows the outbox this many seconds (it wakes
-# within milliseconds of a commit); a shutting-down worker ends it within a second.
-NOTIFY_FOLLOW_SECONDS = float(env("NOTIFY_FOLLOW_SECONDS", "55"))
 # Deadline warnings: how long before the deadline, e.g. "2h,1d" (m/h/d); per tier overrides.
 NOTIFY_DEADLINE_WARNINGS = env("NOTIFY_DEADLINE_WARNINGS", "2h,1d")
 NOTIFY_DEADLINE_WARNINGS_BY_TIER = {

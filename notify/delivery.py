@@ -20,6 +20,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from notify.channels import DeliveryError, send
+from notify.channels.targets import prefetch_center_channels
 from notify.choices import Channel, Status
 from notify.models import Notification
 
@@ -94,6 +95,7 @@ def _deliver_batch(
         if not rows:
             return 0
         external = [row for row in rows if row.channel != Channel.SITE]
+        prefetch_center_channels(external)
         if pool is not None and len(external) > 1:
             outcomes = list(pool.map(_send_in_thread, external))
         else:
