@@ -9,17 +9,12 @@ flushed afterwards). A failing test leaves a screenshot in var/test-screenshots/
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from playwright.sync_api import sync_playwright
+
+from tests.servers import database_url, uvicorn
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (fixtures,
 # checks) are plain synchronous code between browser steps, which Django would refuse otherwise.
@@ -176,21 +171,6 @@ def show_at(page, lon: float, lat: float, zoom: int) -> None:
 # --- the ASGI server (uvicorn), for the live event stream ----------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url() -> str:
-    """The test database, as DATABASE_URL for the server process."""
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgis://{db['USER']}{password}@{host}{port}/{db['NAME']}"
-
-
 @pytest.fixture
 def asgi_env() -> dict[str, str]:
     """More environment for the ASGI server's process (a test module overrides this fixture)."""
@@ -200,32 +180,13 @@ def asgi_env() -> dict[str, str]:
 @pytest.fixture
 def asgi_server(transactional_db, asgi_env):
     """uvicorn serving config.asgi on the test database, as scripts/serve.sh does (one worker)."""
-    port = _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "tests.browser.asgi_settings",
         "LIVE_HEARTBEAT_SECONDS": "2",
         **asgi_env,
     }
-    command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-proxy-headers", "--log-level", "warning"]
     # An open stream would hold a graceful shutdown until the browser goes (serve.sh: 10 s).
-    command += ["--timeout-graceful-shutdown", "2"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail("uvicorn exited at start-up")
-                time.sleep(0.2)
-        else:
-            pytest.fail("uvicorn did not answer /healthz within 20 s")
+    with uvicorn(env, "--timeout-graceful-shutdown", "2") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=15)

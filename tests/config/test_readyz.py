@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from config.environment import cluster_home
 from config.health import expected_migrations
+from tests.servers import uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,12 +51,6 @@ def test_not_ready_while_a_migration_of_the_code_is_not_applied(client):
 
 
 # --- The real thing: a throwaway cluster stopped and started under a running server -------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -128,28 +122,9 @@ def cluster() -> Iterator[Cluster]:
 @pytest.fixture
 def server(cluster: Cluster) -> Iterator[str]:
     """uvicorn serving config.asgi on the throwaway cluster, as scripts/serve.sh does."""
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": cluster.url, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-proxy-headers", "--lifespan", "off"]
-    command += ["--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                _get(f"{url}/healthz")
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("uvicorn exited at start-up")
-                time.sleep(0.2)
-        else:
-            pytest.fail("uvicorn did not answer /healthz within 20 s")
+    with uvicorn(env, "--lifespan", "off", stderr=subprocess.DEVNULL) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def test_readyz_follows_the_database_without_a_server_restart(cluster, server):

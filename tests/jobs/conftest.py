@@ -15,12 +15,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from tests.notify.conftest import fake_receiver  # noqa: F401
+from tests.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE_TABLES = (
@@ -53,15 +53,6 @@ def clean_queue(db) -> Iterator[None]:
     empty_queue()
     yield
     empty_queue()
-
-
-def database_url() -> str:
-    """The test database, as DATABASE_URL for a subprocess."""
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgis://{db['USER']}{password}@{host}{port}/{db['NAME']}"
 
 
 def workers_alive() -> int:
