@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     # The job runner (docs/notifications/jobs.md); before our apps so their tasks.py register.
     "procrastinate.contrib.django",
     "gridmap",
+    "roads",
     "accounts",
     "notify",
     "incidents",

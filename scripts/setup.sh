@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what this machine is missing for Pingan Grid: system packages (PostgreSQL + PostGIS,
-# GDAL, gettext, Chromium and CJK fonts for the browser tests) through apt, and the pinned Python
-# requirements into .venv.
+# Installs what this machine is missing for Pingan Grid: system packages (PostgreSQL + PostGIS +
+# pgRouting, GDAL, gettext, Chromium and CJK fonts for the browser tests) through apt, and the
+# pinned Python requirements into .venv.
 # Idempotent: a second run checks and returns in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
     pg_major=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
   fi
   need_pkg "postgresql-${pg_major}-postgis-3"
+  # Road network and travel times (roads app, docs/roads.md).
+  need_pkg "postgresql-${pg_major}-pgrouting"
 fi
 # fonts-noto-cjk + poppler-utils + libharfbuzz-subset0: briefing PDFs (WeasyPrint) and their PNG pages;
 # chromium: the Playwright browser tests (tests/browser) and docs screenshots.

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from roads.choices import STRAIGHT_LINE_SPEED_KMH
+from roads.choices import TravelMode as TravelMode  # dispatch's name for it
+
 
 class ResponderKind(models.TextChoices):
     MEDIATOR = "mediator", _("Mediator")
@@ -23,18 +26,9 @@ class ResponderStatus(models.TextChoices):
     OFF_DUTY = "off_duty", _("Off duty")
 
 
-class TravelMode(models.TextChoices):
-    WALK = "walk", _("On foot")
-    BIKE = "bike", _("Bicycle or e-bike")
-    CAR = "car", _("Car")
-
-
-# Straight-line speeds for the ETA until road distances are loaded (km/h, county roads).
-TRAVEL_SPEED_KMH: dict[str, float] = {
-    TravelMode.WALK: 4.5,
-    TravelMode.BIKE: 12.0,
-    TravelMode.CAR: 35.0,
-}
+# Travel modes and straight-line speeds belong to the road network (roads/choices.py); the names
+# stay importable here.
+TRAVEL_SPEED_KMH = STRAIGHT_LINE_SPEED_KMH
 
 
 class AssignmentState(models.TextChoices):
