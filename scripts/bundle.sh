@@ -82,7 +82,9 @@ step "static files: collectstatic into project/var/static"
 echo "    $(find "$build/project/var/static" -type f | wc -l) files"
 
 step "wheelhouse: pip wheel -r requirements.txt (Python $python_version)"
-.venv/bin/pip wheel -q --disable-pip-version-check -r requirements.txt -w "$build/wheelhouse"
+# (Lines about find-links locations this machine's pip configuration names but lacks are noise.)
+.venv/bin/pip wheel -q --disable-pip-version-check -r requirements.txt -w "$build/wheelhouse" \
+  2> >(grep -v '^WARNING: Location .* is neither a file nor a directory' >&2)
 echo "    $(ls "$build/wheelhouse" | wc -l) wheels, $(du -sh "$build/wheelhouse" | cut -f1)"
 
 mapfile -t packages < <(scripts/setup.sh --print-packages)
@@ -102,7 +104,10 @@ mapfile -t wanted < <(awk '{print $2}' "$apt_state/uris" | sed 's/%3a/:/g' |
   awk -F_ '{sub(/\.deb$/, "", $3); print $1 ":" $3 "=" $2}')
 echo "    ${#wanted[@]} packages, $(awk '{s += $3} END {printf "%.0f MB", s / 1e6}' "$apt_state/uris")"
 step "debs: apt-get download"
-(cd "$build/debs" && apt-get download -qq "${wanted[@]}" >/dev/null)
+# As root, apt downloads as the _apt user, which may not write here: it need not.
+sandbox=()
+[ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+(cd "$build/debs" && apt-get "${sandbox[@]}" download -qq "${wanted[@]}" >/dev/null)
 [ "$(ls "$build/debs" | wc -l)" -eq "${#wanted[@]}" ] || { echo "download incomplete" >&2; exit 1; }
 (
   cd "$build/debs"
