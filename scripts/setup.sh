@@ -29,6 +29,9 @@ if [ -n "${APT_REPO:-}" ]; then
   echo "deb [trusted=yes] file:$(cd "$APT_REPO" && pwd) ./" >"$apt_dir/sources.list"
   apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/parts"
     -o "Dir::State::Lists=$apt_dir/lists" -o "APT::Get::List-Cleanup=false")
+  # The repository may lie where apt's _apt user cannot read (under /root): nothing is
+  # downloaded from it, so apt reads it as root.
+  [ "$(id -u)" -ne 0 ] || apt_opts+=(-o APT::Sandbox::User=root)
   # The bundle holds Depends only: a Recommends it does not hold must not fail the install.
   apt_install_opts=(--no-install-recommends)
 fi
