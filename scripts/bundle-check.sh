@@ -6,7 +6,8 @@
 #      unpacked afresh on every run;
 #   3. in a new network namespace (`unshare -n`: only a loopback, no route anywhere) and a chroot
 #      into that root: ./install.sh --demo, then `manage.py check`, the server (scripts/serve.sh)
-#      and GET /api/areas/locate?lon=104.63&lat=35.00 (public), which must name a grid;
+#      and GET /api/areas/locate?lon=104.63&lat=35.00 (public), which must name a grid; then
+#      install.sh once more (the upgrade path: backup, migrate) and `make backup`;
 #   4. everything it started is stopped and the root removed (KEEP_ROOT=1 keeps it).
 # Prints the bundle's size and the install time. Root only (debootstrap, chroot, namespaces).
 #   scripts/bundle-check.sh [BUNDLE.tar.gz]
@@ -134,6 +135,15 @@ assert body["grid"]["level"] == "grid" and body["county"]["code"], body
 PY
 kill -TERM "$serve_pid"
 wait "$serve_pid" || true
+# The same bundle again: the upgrade path (backup first, migrate, restart), still offline; then
+# an operator's command through the Makefile (its setup step must not reach for the network).
+cd /root/pingan-grid-*/
+step "install.sh again (upgrade path)"
+./install.sh --prefix /srv/pingan | grep -E '^==>|pingan-backup'
+cd /srv/pingan
+step "make backup"
+make -s backup
+ls var/backups/pingan-backup-*.tar | wc -l | grep -qx 2
 scripts/pg.sh stop
 echo "BUNDLE_CHECK_OK"
 IN_ROOT

@@ -3,7 +3,8 @@
 # (scripts/bundle.sh; docs/operations/offline-install.md). Needs no network at all.
 #   sudo ./install.sh [--prefix DIR] [--demo] [--serve] [--port N] [--force]
 #     --prefix DIR  where the project goes (default /srv/pingan); an existing install there is
-#                   upgraded in place (its var/: keys, database cluster, photos, stays)
+#                   upgraded in place: backup first, var/ (keys, database cluster, photos) kept,
+#                   the services restarted (scripts/restart.sh)
 #     --demo        load the Longxi demo county (manage.py load_demo) after migrating
 #     --serve       then serve it in the foreground on 127.0.0.1:PORT (scripts/serve.sh)
 #     --port N      the port --serve uses (default 8000)
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --serve) serve=1 ;;
     --port) port=${2:?--port needs a number}; shift ;;
     --force) force=1 ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -49,10 +50,21 @@ if [ "${VERSION_CODENAME:-}" != "$(field debian-codename)" ] ||
   [ "$force" -eq 1 ] || { echo "Build one on a machine like this server, or use --force." >&2; exit 1; }
 fi
 
-step "project: $prefix"
+upgrade=0
+[ -x "$prefix/.venv/bin/python" ] && [ -f "$prefix/manage.py" ] && upgrade=1
+step "project: $prefix$([ "$upgrade" -eq 0 ] || echo " (upgrading the install there)")"
 mkdir -p "$prefix"
-# Over an existing install: new files replace old ones; var/ and .venv/ stay.
+# Over an existing install: the files of the previous bundle that this one no longer has are
+# removed (a stale module or migration must not linger), the others replaced; var/ (keys,
+# database cluster, photos, backups) and .venv/ stay.
+files=$(mktemp)
+(cd "$here/project" && find . ! -type d | LC_ALL=C sort) >"$files"
+if [ -f "$prefix/.bundle-files" ]; then
+  (cd "$prefix" && LC_ALL=C comm -23 .bundle-files "$files" | xargs -r -d '\n' rm -f --)
+fi
 cp -a "$here/project/." "$prefix/"
+install -m 0644 "$files" "$prefix/.bundle-files"
+rm -f "$files"
 cd "$prefix"
 
 step "system packages and Python packages (no network: debs/ and wheelhouse/ only)"
@@ -70,6 +82,11 @@ export PINGAN_ENV=production
 step "PostgreSQL + PostGIS (scripts/pg.sh start)"
 scripts/pg.sh start
 
+if [ "$upgrade" -eq 1 ]; then
+  # Restoring it is the way back if the new version fails (docs/operations/backup.md).
+  step "backup before upgrading (manage.py backup)"
+  .venv/bin/python manage.py backup
+fi
 step "migrate"
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py collectstatic --no-input -v 0
@@ -81,6 +98,10 @@ fi
 step "manage.py check"
 .venv/bin/python manage.py check
 
+if [ "$upgrade" -eq 1 ]; then
+  step "restart (scripts/restart.sh)"
+  scripts/restart.sh
+fi
 step "installed in $prefix"
 cat <<EOF
 Serve it (uvicorn on 127.0.0.1:$port and the job worker, both stop with Ctrl-C):

@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REQUIREMENTS=${REQUIREMENTS:-requirements-dev.txt}
+# A server installed with the runtime pins only (REQUIREMENTS=requirements.txt, the offline
+# bundle) keeps them: `make backup`/`make upgrade` there must not fetch the test tools.
+REQUIREMENTS=${REQUIREMENTS:-$(cat .venv/.requirements 2>/dev/null || echo requirements-dev.txt)}
 PYTHON=${PYTHON:-python3}
 
 as_root() {
@@ -68,6 +70,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     pg_major=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
   fi
   need_pkg "postgresql-${pg_major}-postgis-3"
+  # Road network and travel times (roads app, docs/roads.md).
   need_pkg "postgresql-${pg_major}-pgrouting"
 fi
 packages=("${runtime_packages[@]}")
@@ -85,6 +88,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -r "$REQUIREMENTS"
   rm -f .venv/.installed-*
   touch "$stamp"
+  echo "$REQUIREMENTS" >.venv/.requirements
 fi
 
 # Compiled translations are build output (not in git): rebuild when a catalogue is newer.
