@@ -16,7 +16,8 @@ FIELD_ENCRYPTION_KEYS ?= $(shell scripts/secret-key.sh field_encryption_keys)
 FIELD_HASH_KEY ?= $(shell scripts/secret-key.sh field_hash_key)
 export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 
-.PHONY: help setup db stop demo serve worker test lint check bench messages backup restore upgrade
+.PHONY: help setup db stop demo serve worker test lint check bench messages backup restore upgrade \
+	bundle bundle-check
 
 help:
 	@echo "make demo   set up everything, load the Longxi demo county, serve http://127.0.0.1:$(PORT)"
@@ -27,6 +28,8 @@ help:
 	@echo "make backup                      archive database + photos under var/backups (BACKUP_DIR)"
 	@echo "make restore FILE=<archive.tar>  restore an archive into the empty database (FORCE=1: replace)"
 	@echo "make upgrade                     backup, migrate, collectstatic, compile messages, restart"
+	@echo "make bundle        offline installation bundle under dist/ (docs/operations/offline-install.md)"
+	@echo "make bundle-check  install the bundle in a clean Debian 12 root with no network, locate"
 
 setup:
 	@scripts/setup.sh
@@ -107,3 +110,12 @@ upgrade: db
 	@echo "==> compile messages"
 	@$(MANAGE) compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules
 	@scripts/restart.sh
+
+# Offline installation (docs/operations/offline-install.md): one archive under dist/ with the
+# project, its wheels and Debian packages; bundle-check installs it in a minimal Debian root with
+# the network cut and asks it for a locate (as root; builds the bundle first when missing).
+bundle: setup
+	@scripts/bundle.sh
+
+bundle-check: setup
+	@scripts/bundle-check.sh
