@@ -50,6 +50,9 @@ WIDE_FACTOR = 4.0
 # Edges looked at per point by KNN in degrees before the nearest in metres is taken.
 SNAP_CANDIDATES = 4
 METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
+# pgRouting replaces a point at fraction 0 or 1 by the edge's node and answers for the node's id,
+# not the point's: points are kept this far inside their edge (micrometres).
+END_MARGIN = 1e-9
 MATTER_PID = 1
 
 
@@ -292,9 +295,13 @@ def _snap(
         cursor.execute(_SNAP_SQL, params)
         found = cursor.fetchall()
     return {
-        (pid, mode): _Snap(edge, fraction, off_m, (x, y), component)
+        (pid, mode): _Snap(edge, _inside(fraction), off_m, (x, y), component)
         for pid, mode, edge, fraction, x, y, off_m, component in found
     }
+
+
+def _inside(fraction: float) -> float:
+    return min(max(fraction, END_MARGIN), 1.0 - END_MARGIN)
 
 
 def _pid(index: int) -> int:

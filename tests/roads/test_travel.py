@@ -190,3 +190,14 @@ def test_without_roads_the_route_is_the_straight_line():
 
     assert found.coordinates == [(ACROSS.lon, ACROSS.lat), MATTER]
     assert found.eta.source == EtaSource.STRAIGHT_LINE
+
+
+def test_a_unit_standing_on_a_junction_is_routed_from_it(road_network):
+    road_network(*RIVER)
+    at_bridge = Traveller(9, 104.66, 34.998, "bike")  # where the south road meets the bridge
+    expected = seconds(metres((104.66, 34.998), (104.61, 34.998)), bike("village")) + seconds(
+        metres(MATTER, (104.61, 34.998)), OFF_ROAD_SPEED_KMH
+    )
+
+    assert travel_times(MATTER, [at_bridge])[9].seconds == pytest.approx(expected, abs=0.5)
+    assert route(MATTER, at_bridge).coordinates == [(104.66, 34.998), (104.61, 34.998), MATTER]
