@@ -9,15 +9,8 @@ from django.db import connection
 
 from roads.choices import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH, STRAIGHT_LINE_SPEED_KMH
 from roads.travel import EtaSource, Fallback, Traveller, route, travel_times
-from tests.volunteers.test_candidates_by_road import seed_speeds
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def speed_table(db) -> None:
-    """The speed table as migrated, also after an earlier transactional test's flush."""
-    seed_speeds()
 
 
 # A river runs east-west at 35.000. The south bank road (lat 34.998) and the north bank road

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import translation
 
 from roads.choices import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH
-from roads.models import RoadSpeed
 from roads.services import RoadLine, build_network
+from tests.roads.conftest import seed_speeds
 from volunteers.choices import ResponderStatus
 from volunteers.queries import candidates
 from volunteers.services import assign
@@ -29,16 +29,6 @@ RIVER = (
 )
 ACROSS = (104.605, 35.010)  # ~550 m north, across the river
 ALONG = (104.620, 35.0055)  # ~1.4 km east, on the matter's bank road
-
-
-def seed_speeds() -> None:
-    """The migration's speed table, also after a transactional test's flush emptied it."""
-    rows = [
-        RoadSpeed(road_class=road_class, mode=mode, kmh=kmh)
-        for road_class, speeds in DEFAULT_SPEEDS_KMH.items()
-        for mode, kmh in speeds.items()
-    ]
-    RoadSpeed.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def load_roads(*roads) -> None:
