@@ -17,10 +17,11 @@ Method (docs/roads.md, "Travel times in dispatch"):
   from the matter over the *reversed* graph (source and target swapped, fractions mirrored), so
   one Dijkstra search answers "unit → matter" for all of them and vehicles honour one-way streets
   in the direction they drive: towards the matter. The modes present share one statement.
-- **Neighbourhood**: the graph read is the edges meeting a box around the matter and the units
-  plus a margin (``BOX_MARGIN_M``, at least ``BOX_MARGIN_SHARE`` of the box's longer side). A
-  unit the search does not reach in the box is tried once more in a box ``WIDE_FACTOR`` times
-  wider (a bridge far up the river).
+- **Neighbourhood**: each mode's search reads the edges meeting a box around the matter and that
+  mode's units plus a margin (``BOX_MARGIN_M``, at least ``BOX_MARGIN_SHARE`` of the box's
+  longer side): pgRouting's time grows with the edges it reads (about 4 µs an edge here). A unit
+  the search does not reach in its box is tried once more with ``WIDE_FACTOR`` times the margin
+  (a bridge far up the river).
 - **Fallback**: a unit that cannot be routed gets the straight-line ETA (its distance at the
   mode's ``STRAIGHT_LINE_SPEED_KMH``), labelled ``straight_line`` with why: no road network, no
   road of its mode near it or the matter, or not connected by road.
@@ -43,8 +44,8 @@ from roads.queries import active_network, edges_sql
 
 # The box read around the matter and its units: this margin, and at least this share of the
 # box's longer side (roads wind out of the straight box between two points).
-BOX_MARGIN_M = 2000.0
-BOX_MARGIN_SHARE = 0.5
+BOX_MARGIN_M = 1500.0
+BOX_MARGIN_SHARE = 0.25
 # Units not reached in the box are routed once more in a box this many times the margin.
 WIDE_FACTOR = 4.0
 # Edges looked at per point by KNN in degrees before the nearest in metres is taken.
@@ -129,12 +130,11 @@ def travel_times(
     network = network if network is not None else active_network()
     if network is None:
         return {u.key: _straight(u, distances[u.key], Fallback.NO_NETWORK) for u in units}
-    box = _box(matter, units, BOX_MARGIN_M)
-    etas = _route_in_box(network, matter, units, distances, box)
+    etas = _route_in_box(network, matter, units, distances, BOX_MARGIN_M)
     missing = [u for u in units if u.key not in etas]
     if missing:
-        wide = _box(matter, units, BOX_MARGIN_M * WIDE_FACTOR)
-        etas.update(_route_in_box(network, matter, missing, distances, wide, final=True))
+        margin = BOX_MARGIN_M * WIDE_FACTOR
+        etas.update(_route_in_box(network, matter, missing, distances, margin, final=True))
     return etas
 
 
@@ -151,7 +151,7 @@ def route(
     found = None
     for margin in (BOX_MARGIN_M, BOX_MARGIN_M * WIDE_FACTOR):
         box = _box(matter, [unit], margin)
-        snaps = _snap(network, matter, [unit], box)
+        snaps = _snap(network, matter, [unit], {unit.mode: box})
         here, there = snaps.get((_pid(0), unit.mode)), snaps.get((MATTER_PID, unit.mode))
         why = _unroutable(here, there)
         if why:
@@ -236,9 +236,11 @@ def _box(
 # metric scale (x times cos(latitude)) so it is the foot of the perpendicular in metres.
 _SNAP_SQL = f"""
 WITH p AS (
-    SELECT t.pid, t.mode, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS geom
-    FROM unnest(%(pids)s::bigint[], %(modes)s::text[], %(lons)s::float8[], %(lats)s::float8[])
-        AS t(pid, mode, lon, lat)
+    SELECT t.pid, t.mode, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS geom,
+           ST_MakeEnvelope(t.west, t.south, t.east, t.north, 4326) AS box
+    FROM unnest(%(pids)s::bigint[], %(modes)s::text[], %(lons)s::float8[], %(lats)s::float8[],
+                %(wests)s::float8[], %(souths)s::float8[], %(easts)s::float8[],
+                %(norths)s::float8[]) AS t(pid, mode, lon, lat, west, south, east, north)
 )
 SELECT p.pid, p.mode, s.id, s.fraction, ST_X(s.at), ST_Y(s.at),
        ST_Distance(p.geom::geography, s.at::geography), s.component
@@ -250,7 +252,7 @@ JOIN LATERAL (
     FROM (
         SELECT e.id, e.geom, e.source_id FROM roads_roadedge e
         WHERE e.network_id = %(network)s
-          AND e.geom && ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
+          AND e.geom && p.box
           AND (CASE p.mode {" ".join(f"WHEN '{m}' THEN e.{c}" for m, c in COST_COLUMN.items())}
                END) >= 0
         ORDER BY e.geom <-> p.geom
@@ -271,25 +273,25 @@ def _snap(
     network: RoadNetwork,
     matter: tuple[float, float],
     units: Sequence[Traveller],
-    box: tuple[float, float, float, float],
+    boxes: dict[str, tuple[float, float, float, float]],
 ) -> dict[tuple[int, str], _Snap]:
     """The places on the network of the matter (once per mode present) and of each unit, by
-    (pid, mode): the matter is ``MATTER_PID``, the n-th unit ``_pid(n)``."""
+    (pid, mode): the matter is ``MATTER_PID``, the n-th unit ``_pid(n)``; each on the edges of
+    its mode's box."""
     modes = sorted({u.mode for u in units})
     rows = [(MATTER_PID, mode, *matter) for mode in modes]
     rows += [(_pid(index), u.mode, u.lon, u.lat) for index, u in enumerate(units)]
-    west, south, east, north = box
     params = {
         "pids": [r[0] for r in rows],
         "modes": [str(r[1]) for r in rows],
         "lons": [r[2] for r in rows],
         "lats": [r[3] for r in rows],
+        **{
+            name: [boxes[r[1]][side] for r in rows]
+            for side, name in enumerate(("wests", "souths", "easts", "norths"))
+        },
         "k": math.cos(math.radians(matter[1])),
         "network": network.pk,
-        "west": west,
-        "south": south,
-        "east": east,
-        "north": north,
     }
     with connection.cursor() as cursor:
         cursor.execute(_SNAP_SQL, params)
@@ -331,13 +333,18 @@ def _route_in_box(
     matter: tuple[float, float],
     units: Sequence[Traveller],
     distances: dict[int, float],
-    box: tuple[float, float, float, float],
+    margin_m: float,
     *,
     final: bool = False,
 ) -> dict[int, Eta]:
-    """ETAs of the units routed inside ``box``; a unit not reached is left out (``final``: it
-    gets the straight line, as does every unit that cannot be routed at all)."""
-    snaps = _snap(network, matter, units, box)
+    """ETAs of the units routed inside their mode's box with ``margin_m``; a unit not reached
+    is left out (``final``: it gets the straight line, as does every unit that cannot be routed
+    at all)."""
+    boxes = {
+        mode: _box(matter, [u for u in units if u.mode == mode], margin_m)
+        for mode in {u.mode for u in units}
+    }
+    snaps = _snap(network, matter, units, boxes)
     etas: dict[int, Eta] = {}
     calls: list[str] = []
     routed: dict[int, tuple[Traveller, float, bool]] = {}  # pid: unit, off-road metres, same place
@@ -353,7 +360,7 @@ def _route_in_box(
                 routed[pid] = (unit, here.off_m + there.off_m, _same_place(here, there))
                 points[pid] = here
         if points:
-            calls.append(_costs_sql(network, mode, box, there, points))
+            calls.append(_costs_sql(network, mode, boxes[mode], there, points))
     reached: dict[int, float] = {}
     if calls:
         with connection.cursor() as cursor:

@@ -146,8 +146,8 @@ def test_a_mode_with_no_road_of_its_own_nearby_gets_the_straight_line(road_netwo
 
 
 def test_the_bridge_beyond_the_first_box_is_found_in_the_wider_one(road_network):
-    # The bridge is 6 km east: outside the first box (2 km margin), inside the wider one (8 km).
-    far = 104.61 + 6_000 / 91_200
+    # The bridge is 5 km east: outside the first box (1.5 km margin), inside the wider one (6 km).
+    far = 104.61 + 5_000 / 91_200
     south = (((104.60, 34.998), (far, 34.998)), "village")
     north = (((104.60, 35.002), (far, 35.002)), "village")
     bridge = (((far, 34.998), (far, 35.002)), "county")
@@ -156,7 +156,7 @@ def test_the_bridge_beyond_the_first_box_is_found_in_the_wider_one(road_network)
     eta = travel_times(MATTER, [ACROSS])[ACROSS.key]
 
     assert eta.source == EtaSource.ROAD
-    assert eta.seconds > seconds(2 * 6_000, bike("village"))  # there and back along the river
+    assert eta.seconds > seconds(2 * 5_000, bike("village"))  # there and back along the river
 
 
 def test_the_route_runs_from_the_unit_over_the_bridge_to_the_matter(road_network):
