@@ -55,9 +55,6 @@ METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
 # not the point's: points are kept this far inside their edge (micrometres).
 END_MARGIN = 1e-9
 MATTER_PID = 1
-FIRST_UNIT_PID = 10
-# Graph layers of the one search of all modes (roads.choices.TravelMode has three).
-LAYERS = 4
 
 
 class EtaSource(db_models.TextChoices):
@@ -310,18 +307,25 @@ def _inside(fraction: float) -> float:
 
 
 def _pid(index: int) -> int:
-    """The point id of the ``index``-th unit of a call (the matter's are MATTER_PID and, one a
-    layer, the next ids below FIRST_UNIT_PID)."""
-    return FIRST_UNIT_PID + index
+    """The point id of the ``index``-th unit of a call (the matter's is MATTER_PID)."""
+    return MATTER_PID + 1 + index
 
 
-def _points_sql(points: dict[int, _Snap]) -> str:
-    """pgRouting's points query as literal VALUES (integers and floats only)."""
+def _points_sql(points: dict[int, _Snap], *, reverse: bool) -> str:
+    """pgRouting's points query as literal VALUES (integers and floats only); on the reversed
+    graph a fraction is measured from the other end."""
     values = ", ".join(
-        f"({int(pid)}::bigint, {int(s.edge)}::bigint, {s.fraction!r}::float8, 'b'::char)"
+        f"({int(pid)}::bigint, {int(s.edge)}::bigint, "
+        f"{(1.0 - s.fraction) if reverse else s.fraction!r}::float8, 'b'::char)"
         for pid, s in points.items()
     )
     return f"SELECT * FROM (VALUES {values}) AS p(pid, edge_id, fraction, side)"
+
+
+def _reversed(sql: str) -> str:
+    """The edges query with every edge turned round: a search from the matter over it gives each
+    unit's time to the matter on the real graph."""
+    return f"SELECT id, target AS source, source AS target, cost, reverse_cost FROM ({sql}) e"
 
 
 def _route_in_box(
@@ -342,7 +346,7 @@ def _route_in_box(
     }
     snaps = _snap(network, matter, units, boxes)
     etas: dict[int, Eta] = {}
-    searches: list[tuple[str, tuple[float, float, float, float], _Snap, dict[int, _Snap]]] = []
+    calls: list[str] = []
     routed: dict[int, tuple[Traveller, float, bool]] = {}  # pid: unit, off-road metres, same place
     for mode in sorted({u.mode for u in units}):
         there = snaps.get((MATTER_PID, mode))
@@ -356,11 +360,11 @@ def _route_in_box(
                 routed[pid] = (unit, here.off_m + there.off_m, _same_place(here, there))
                 points[pid] = here
         if points:
-            searches.append((mode, boxes[mode], there, points))
+            calls.append(_costs_sql(network, mode, boxes[mode], there, points))
     reached: dict[int, float] = {}
-    if searches:
+    if calls:
         with connection.cursor() as cursor:
-            cursor.execute(_costs_sql(network, searches))
+            cursor.execute(" UNION ALL ".join(calls))
             reached = {int(pid): float(cost) for pid, cost in cursor.fetchall()}
     for pid, (unit, leg, same_place) in routed.items():
         cost = 0.0 if same_place else reached.get(pid)
@@ -387,34 +391,19 @@ def _unroutable(here: _Snap | None, there: _Snap | None) -> str:
 
 def _costs_sql(
     network: RoadNetwork,
-    searches: list[tuple[str, tuple[float, float, float, float], _Snap, dict[int, _Snap]]],
+    mode: str,
+    box: tuple[float, float, float, float],
+    there: _Snap,
+    points: dict[int, _Snap],
 ) -> str:
-    """Every mode's search in one pgRouting call: each mode's edges (reversed, in its own box) are
-    a layer of one graph, their ids and nodes numbered apart (id × LAYERS + layer), so the
-    graph is built once; from the matter's point in each layer to the units' points in it."""
-    edges, values, pairs = [], [], []
-    for layer, (mode, box, there, points) in enumerate(searches):
-        edges.append(
-            f"SELECT id * {LAYERS} + {layer} AS id, target * {LAYERS} + {layer} AS source, "
-            f"source * {LAYERS} + {layer} AS target, cost, reverse_cost "
-            f"FROM ({edges_sql(network.pk, mode, box)}) e"
-        )
-        matter_pid = MATTER_PID + layer
-        for pid, snap in ((matter_pid, there), *points.items()):
-            edge = int(snap.edge) * LAYERS + layer
-            values.append(f"({int(pid)}::bigint, {edge}::bigint, {1.0 - snap.fraction!r}::float8)")
-        pairs.extend(f"({-matter_pid}::bigint, {-int(pid)}::bigint)" for pid in points)
-    points_sql = (
-        f"SELECT pid, edge_id, fraction, 'b'::char AS side "
-        f"FROM (VALUES {', '.join(values)}) AS p(pid, edge_id, fraction)"
-    )
-    # Pairs rather than all starts × all ends: each layer's search stops once it has reached its
-    # own units instead of looking for the other layers' everywhere.
-    pairs_sql = f"SELECT * FROM (VALUES {', '.join(pairs)}) AS c(source, target)"
+    """One mode's search: from the matter over the reversed graph to the units' points."""
+    sql = _points_sql({MATTER_PID: there, **points}, reverse=True)
+    ends = ", ".join(str(-pid) for pid in points)
     return (
         f"SELECT -end_pid AS pid, agg_cost "
-        f"FROM pgr_withPointsCost({_quote(' UNION ALL '.join(edges))}, {_quote(points_sql)}, "
-        f"{_quote(pairs_sql)}, directed => true, driving_side => 'b')"
+        f"FROM pgr_withPointsCost({_quote(_reversed(edges_sql(network.pk, mode, box)))}, "
+        f"{_quote(sql)}, {-MATTER_PID}, ARRAY[{ends}]::bigint[], "
+        "directed => true, driving_side => 'b')"
     )
 
 
@@ -467,7 +456,7 @@ def _path(
     unit_pid = _pid(0)
     if _same_place(here, there):
         return [], 0.0, 0.0
-    points = _points_sql({MATTER_PID: there, unit_pid: here})
+    points = _points_sql({MATTER_PID: there, unit_pid: here}, reverse=False)
     sql = _PATH_SQL.format(edges=_quote(edges_sql(network.pk, mode, box)), points=_quote(points))
     params = {
         "unit": -unit_pid,
