@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db import models as db_models
@@ -136,6 +136,55 @@ def travel_times(
         margin = BOX_MARGIN_M * WIDE_FACTOR
         etas.update(_route_in_box(network, matter, missing, distances, margin, final=True))
     return etas
+
+
+def best_travel_times(
+    matter: tuple[float, float],
+    units: Sequence[Traveller],
+    *,
+    limit: int,
+    bonus_s: dict[int, float] | None = None,
+    network: RoadNetwork | None = None,
+) -> dict[int, Eta]:
+    """The ETAs of the units that can rank among the first ``limit`` by ETA less their bonus
+    (seconds; the own-area preference); the others are left out, unrouted.
+
+    Exact, not a heuristic: no road ETA is shorter than the straight line at the fastest speed
+    the unit's mode has anywhere (the speed table; off the road everybody walks slower), so a
+    unit whose bound is above the ``limit``-th best score found cannot enter the list. The
+    units with the lowest bounds are routed first, then only those whose bound is below the
+    score to beat: on a sparse window the far units' wide boxes are never read.
+    """
+    network = network if network is not None else active_network()
+    if network is None or len(units) <= limit:
+        return travel_times(matter, units, network=network)
+    bonus = bonus_s or {}
+    distances = _straight_distances(matter, units)
+    fastest = _fastest_speeds_ms()
+    bound = {
+        u.key: distances[u.key] / fastest.get(str(u.mode), 1.0) - bonus.get(u.key, 0.0)
+        for u in units
+    }
+    order = sorted(units, key=lambda u: (bound[u.key], u.key))
+    known = [replace(u, distance_m=distances[u.key]) for u in order]
+    etas = travel_times(matter, known[:limit], network=network)
+    scores = sorted(eta.seconds - bonus.get(key, 0.0) for key, eta in etas.items())
+    to_beat = scores[limit - 1] if len(scores) >= limit else math.inf
+    rest = [u for u in known[limit:] if bound[u.key] <= to_beat]
+    if rest:
+        etas.update(travel_times(matter, rest, network=network))
+    return etas
+
+
+def _fastest_speeds_ms() -> dict[str, float]:
+    """The fastest speed (m/s) of each mode on any road class or off the road."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mode, max(kmh) FROM roads_roadspeed WHERE kmh > 0 GROUP BY mode")
+        fastest = {mode: kmh for mode, kmh in cursor.fetchall()}
+    return {
+        str(mode): max(fastest.get(str(mode)) or 0.0, OFF_ROAD_SPEED_KMH) / 3.6
+        for mode in TravelMode
+    }
 
 
 def route(

@@ -22,6 +22,7 @@ from roads.travel import (
     Fallback,
     Route,
     Traveller,
+    best_travel_times,
     route,
     straight_line_seconds,
     travel_times,
@@ -112,10 +113,18 @@ def score_minutes(eta_minutes: float, in_jurisdiction: bool) -> float:
 
 
 def unit_etas(
-    lon: float, lat: float, window: list[tuple[int, float, str, float, float]]
+    lon: float,
+    lat: float,
+    window: list[tuple[int, float, str, float, float]],
+    *,
+    limit: int | None = None,
+    own: set[int] = frozenset(),
 ) -> tuple[dict[int, Eta], bool]:
     """The ETA of each unit of a window (id, metres, mode, lon, lat) to the matter at (lon, lat),
-    and whether roads are loaded (then ETAs rank the units, else metres as before roads)."""
+    and whether roads are loaded (then ETAs rank the units, else metres as before roads). With
+    ``limit`` only the units that can rank among the first ``limit`` (``own``: the ids counted
+    DISPATCH_HOME_PREFERENCE_MINUTES sooner) are routed and returned (roads.travel's
+    best_travel_times); without roads every unit is returned."""
     network = active_network()
     if network is None:
         return {
@@ -128,7 +137,11 @@ def unit_etas(
             for pk, metres, mode, _x, _y in window
         }, False
     units = [Traveller(pk, x, y, mode, metres) for pk, metres, mode, x, y in window]
-    return travel_times((lon, lat), units, network=network), True
+    if limit is None:
+        return travel_times((lon, lat), units, network=network), True
+    bonus = {pk: settings.DISPATCH_HOME_PREFERENCE_MINUTES * 60.0 for pk in own}
+    found = best_travel_times((lon, lat), units, limit=limit, bonus_s=bonus, network=network)
+    return found, True
 
 
 def candidates(incident: Incident, *, limit: int = 5, now: dt.datetime | None = None) -> list:
@@ -154,11 +167,19 @@ def candidates(incident: Incident, *, limit: int = 5, now: dt.datetime | None = 
     with connection.cursor() as cursor:
         cursor.execute(_CANDIDATES_SQL, params)
         window = cursor.fetchall()
-    etas, by_road = unit_etas(
-        params["lon"], params["lat"], [(pk, d, mode, x, y) for pk, d, _h, mode, x, y in window]
-    )
     covering = set(covering_area_ids(incident))
-    ranked = sorted(_rank(etas[pk], pk, home in covering, by_road) for pk, _d, home, *_ in window)
+    etas, by_road = unit_etas(
+        params["lon"],
+        params["lat"],
+        [(pk, d, mode, x, y) for pk, d, _h, mode, x, y in window],
+        limit=limit,
+        own={pk for pk, _d, home, *_ in window if home in covering},
+    )
+    ranked = sorted(
+        _rank(etas[pk], pk, home in covering, by_road)
+        for pk, _d, home, *_ in window
+        if pk in etas  # by road, the units that cannot make the list are not routed
+    )
     ranked = ranked[:limit]
     units = responders_with_home().order_by().in_bulk([pk for _r, _s, pk, _o in ranked])
     skill_ids = {pk for unit in units.values() for pk in unit.skill_ids}

@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 
 from roads.choices import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH, STRAIGHT_LINE_SPEED_KMH
-from roads.travel import EtaSource, Fallback, Traveller, route, travel_times
+from roads.travel import (
+    EtaSource,
+    Fallback,
+    Traveller,
+    best_travel_times,
+    route,
+    travel_times,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +209,23 @@ def test_a_unit_standing_on_a_junction_is_routed_from_it(road_network):
 
     assert travel_times(MATTER, [at_bridge])[9].seconds == pytest.approx(expected, abs=0.5)
     assert route(MATTER, at_bridge).coordinates == [(104.66, 34.998), (104.61, 34.998), MATTER]
+
+
+def test_the_best_few_are_the_same_as_with_every_unit_routed(road_network):
+    road_network(*RIVER)
+    units = [
+        ACROSS,
+        ALONG,
+        Traveller(10, 104.612, 34.998, "walk"),
+        Traveller(11, 104.64, 34.998, "car"),
+        Traveller(12, 104.65, 35.002, "bike"),
+        Traveller(13, 104.70, 35.002, "walk"),  # 8 km away on foot: 1.8 h at the very least
+    ]
+    every = travel_times(MATTER, units)
+    first_three = sorted(every, key=lambda key: every[key].seconds)[:3]
+
+    best = best_travel_times(MATTER, units, limit=3)
+
+    assert sorted(best, key=lambda key: best[key].seconds)[:3] == first_three
+    assert all(best[key].seconds == pytest.approx(every[key].seconds) for key in best)
+    assert 13 not in best  # could not make the first three: never routed
