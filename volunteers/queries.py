@@ -199,11 +199,17 @@ def _rank(eta: Eta, pk: int, own: bool, by_road: bool) -> tuple[float, float, in
     return score_m(eta.distance_m, own), eta.distance_m, pk, own
 
 
-# A unit whose way to a matter its dispatcher may see: one that may be sent to it now (what the
-# candidate list could show) or that has a live assignment on it. Parameters: fresh, category,
+# The most candidates one request may ask for (the API's ``limit``).
+MAX_CANDIDATES = 50
+
+# A unit whose way to a matter its dispatcher may see: one the candidate list could show (in the
+# KNN window of the largest list, so a unit's position elsewhere in the county is not revealed)
+# or one with a live assignment on the matter. Parameters: lon, lat, fresh, category, window,
 # incident, unit, live.
 _ROUTABLE_UNIT_SQL = f"""
-SELECT r.id {DISPATCHABLE_FROM_WHERE} AND r.id = %(unit)s
+SELECT w.id FROM (SELECT r.id {DISPATCHABLE_FROM_WHERE}
+                  ORDER BY r.position <-> {MATTER_POINT} LIMIT %(window)s) w
+WHERE w.id = %(unit)s
 UNION
 SELECT r.id FROM volunteers_responder r JOIN volunteers_assignment a ON a.responder_id = r.id
 WHERE r.id = %(unit)s AND r.position IS NOT NULL
@@ -215,9 +221,12 @@ def routable_unit(
     incident: Incident, responder_id: int, *, now: dt.datetime | None = None
 ) -> Responder | None:
     """The unit ``responder_id`` if the matter's dispatcher may see its way to the matter: it may
-    be sent there now (available, fresh, under capacity, with the skill) or it has a live
-    assignment on the matter; else None."""
+    be sent there now (available, fresh, under capacity, with the skill) and is among the units
+    the largest candidate list ranks, or it has a live assignment on the matter; else None."""
     params = {
+        "lon": incident.location.x,
+        "lat": incident.location.y,
+        "window": MAX_CANDIDATES * KNN_WINDOW_FACTOR,
         "fresh": stale_before(now),
         "category": incident.category_id,
         "incident": incident.pk,

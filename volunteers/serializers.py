@@ -23,7 +23,7 @@ from volunteers.choices import (
     TravelMode,
 )
 from volunteers.models import Assignment, Responder
-from volunteers.queries import Candidate
+from volunteers.queries import MAX_CANDIDATES, Candidate
 from volunteers.services import allowed_assignment_actions
 
 # --- out -----------------------------------------------------------------------------------------
@@ -381,7 +381,11 @@ class PositionSerializer(serializers.Serializer):
 
 class CandidatesQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
-        required=False, default=5, min_value=1, max_value=50, help_text="1 to 50 (default 5)"
+        required=False,
+        default=5,
+        min_value=1,
+        max_value=MAX_CANDIDATES,
+        help_text=f"1 to {MAX_CANDIDATES} (default 5)",
     )
 
 

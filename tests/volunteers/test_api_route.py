@@ -103,3 +103,16 @@ def test_only_the_matters_dispatchers_see_a_route(river_units, routed, as_user):
     response = as_user("leader_a1").get(route_url(routed.pk, across.pk))
 
     assert response.status_code == 403  # sees the matter, does not dispatch it
+
+
+def test_no_route_for_a_unit_beyond_what_any_candidate_list_could_show(
+    routed, place_responder, as_user, monkeypatch
+):
+    # The largest list ranks MAX_CANDIDATES × 4 units: with 1, the 4 nearest.
+    monkeypatch.setattr("volunteers.queries.MAX_CANDIDATES", 1)
+    near = [place_responder(f"near {k}", 104.606 + k * 0.001, 35.005) for k in range(4)]
+    far = place_responder("far away", 104.70, 35.10)
+    client = as_user("village")
+
+    assert client.get(route_url(routed.pk, near[-1].pk)).status_code == 200
+    assert client.get(route_url(routed.pk, far.pk)).status_code == 404
