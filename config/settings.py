@@ -229,6 +229,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # unit based in the matter's own township ranks as if it were this many metres closer.
 DISPATCH_STALE_MINUTES = int(env("DISPATCH_STALE_MINUTES", "30"))
 DISPATCH_HOME_PREFERENCE_M = float(env("DISPATCH_HOME_PREFERENCE_M", "500"))
+# Where a road network is loaded candidates rank by travel time, and the same preference is in
+# minutes: 2.5 is the 500 m above at an e-bike's straight-line 12 km/h (docs/roads.md).
+DISPATCH_HOME_PREFERENCE_MINUTES = float(env("DISPATCH_HOME_PREFERENCE_MINUTES", "2.5"))
 # An offer not accepted within this many minutes expires and goes to the next candidate
 # (`manage.py expire_offers`, run every minute); a phone may post its position at most once per
 # this many seconds.

@@ -27,6 +27,8 @@ from volunteers.queries import (
     incident_assignments,
     joined_assignments,
     my_assignments,
+    routable_unit,
+    unit_route,
 )
 from volunteers.serializers import (
     AssignInputSerializer,
@@ -36,7 +38,9 @@ from volunteers.serializers import (
     CandidatesQuerySerializer,
     PositionInputSerializer,
     PositionSerializer,
+    RouteSerializer,
     candidate_rows,
+    route_feature,
 )
 from volunteers.services import (
     ASSIGNMENT_ACTIONS,
@@ -88,6 +92,30 @@ class CandidatesView(IncidentsAPI, APIView):
         incident = dispatchable_incident(request.user, pk)
         found = candidates(incident, limit=query.validated_data["limit"])
         return Response(candidate_rows(found, Viewer.of(request.user)))
+
+
+class CandidateRouteView(IncidentsAPI, APIView):
+    """One unit's way to the matter as a GeoJSON Feature: by road where a road network is loaded
+    and the unit can be routed, else the straight line (``eta_source`` says which). For the
+    matter's dispatchers, for a unit that may be sent to it now or has a live assignment on it."""
+
+    @extend_schema(
+        responses={
+            200: RouteSerializer,
+            403: NOT_A_DISPATCHER,
+            404: OpenApiResponse(
+                ErrorSerializer, description="no such matter, or a unit that may not go there"
+            ),
+        }
+    )
+    def get(self, request: Request, pk: int, responder: int) -> Response:
+        incident = dispatchable_incident(request.user, pk)
+        unit = routable_unit(incident, responder)
+        if unit is None:
+            raise NotFound(
+                _("Unit %(id)s is not one that may be sent to this matter.") % {"id": responder}
+            )
+        return Response(route_feature(unit, unit_route(incident, unit)))
 
 
 class AssignView(IncidentsAPI, APIView):

@@ -10,6 +10,11 @@ urlpatterns = [
         api.CandidatesView.as_view(),
         name="api-incident-candidates",
     ),
+    path(
+        "incidents/<id:pk>/candidates/<id:responder>/route",
+        api.CandidateRouteView.as_view(),
+        name="api-candidate-route",
+    ),
     path("incidents/<id:pk>/assign", api.AssignView.as_view(), name="api-incident-assign"),
     path(
         "incidents/<id:pk>/assignments",

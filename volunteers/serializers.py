@@ -13,6 +13,7 @@ from rest_framework import serializers
 from gridmap.api import NumberField
 from gridmap.coords import InputCRS
 from incidents.models import Incident
+from roads.travel import EtaSource, Fallback, Route
 from volunteers.access import Viewer, visible_responders
 from volunteers.choices import (
     LIVE_ASSIGNMENT_STATES,
@@ -22,7 +23,7 @@ from volunteers.choices import (
     TravelMode,
 )
 from volunteers.models import Assignment, Responder
-from volunteers.queries import Candidate
+from volunteers.queries import MAX_CANDIDATES, Candidate
 from volunteers.services import allowed_assignment_actions
 
 # --- out -----------------------------------------------------------------------------------------
@@ -130,13 +131,27 @@ class CandidateSerializer(serializers.Serializer):
     position = serializers.SerializerMethodField()
     position_at = serializers.DateTimeField(source="responder.position_at")
     distance_m = serializers.FloatField(help_text="straight line, metres on the geography")
-    eta_min = serializers.FloatField(help_text="minutes at the travel mode's speed")
+    eta_minutes = serializers.FloatField(
+        help_text="minutes to the matter: by road for the unit's travel mode where a road "
+        "network is loaded and the unit can be routed, else the straight line at the mode's "
+        "straight-line speed (eta_source says which)"
+    )
+    eta_source = serializers.ChoiceField(
+        choices=EtaSource.choices, help_text="road: network travel time; straight_line: estimate"
+    )
+    eta_source_label = serializers.CharField()
+    eta_min = serializers.FloatField(help_text="the same as eta_minutes (its earlier name)")
     travel_mode = serializers.CharField(source="responder.travel_mode")
     travel_mode_label = serializers.CharField(source="responder.get_travel_mode_display")
     in_jurisdiction = serializers.BooleanField(
         help_text="its home area covers the matter; otherwise assigning needs override_reason"
     )
-    score_m = serializers.FloatField(help_text="the rank: distance less the own-area preference")
+    score_m = serializers.FloatField(
+        help_text="the rank without roads: distance less the own-area preference in metres"
+    )
+    score_minutes = serializers.FloatField(
+        help_text="the rank with roads: eta_minutes less the own-area preference in minutes"
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     phone = serializers.SerializerMethodField()
     phone_masked = serializers.SerializerMethodField()
@@ -150,6 +165,58 @@ class CandidateSerializer(serializers.Serializer):
 
     def get_phone_masked(self, candidate: Candidate) -> bool:
         return not _viewer(self.context).sees_phone(candidate.responder)
+
+
+class RouteGeometrySerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="LineString")
+    coordinates = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        help_text="[lon, lat] (WGS84) from the unit to the matter",
+    )
+
+
+class RoutePropertiesSerializer(serializers.Serializer):
+    responder = serializers.IntegerField()
+    travel_mode = serializers.CharField()
+    eta_minutes = serializers.FloatField()
+    eta_source = serializers.ChoiceField(choices=EtaSource.choices)
+    eta_source_label = serializers.CharField()
+    fallback = serializers.CharField(
+        help_text="why the straight line: no_network, no_road, not_connected; empty by road"
+    )
+    fallback_label = serializers.CharField()
+    distance_m = serializers.FloatField(help_text="straight line")
+    road_m = serializers.FloatField(help_text="metres on roads (0 for the straight line)")
+    off_road_m = serializers.FloatField(help_text="metres walked to and from the roads")
+
+
+class RouteSerializer(serializers.Serializer):
+    """A unit's way to the matter as a GeoJSON Feature (the console draws it on its map)."""
+
+    type = serializers.CharField(help_text="Feature")
+    geometry = RouteGeometrySerializer()
+    properties = RoutePropertiesSerializer()
+
+
+def route_feature(unit: Responder, found: Route) -> dict:
+    """``found`` as RouteSerializer describes it."""
+    eta = found.eta
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [list(xy) for xy in found.coordinates]},
+        "properties": {
+            "responder": unit.pk,
+            "travel_mode": unit.travel_mode,
+            "eta_minutes": eta.minutes,
+            "eta_source": str(eta.source),
+            "eta_source_label": str(EtaSource(eta.source).label),
+            "fallback": str(eta.fallback),
+            "fallback_label": str(Fallback(eta.fallback).label) if eta.fallback else "",
+            "distance_m": eta.distance_m,
+            "road_m": found.road_m,
+            "off_road_m": eta.off_road_m,
+        },
+    }
 
 
 _DATETIME = serializers.DateTimeField()
@@ -178,11 +245,15 @@ def _candidate_row(candidate: Candidate, viewer: Viewer) -> dict:
         "position": lon_lat(unit.position),
         "position_at": _DATETIME.to_representation(unit.position_at),
         "distance_m": float(candidate.distance_m),
-        "eta_min": float(candidate.eta_min),
+        "eta_minutes": float(candidate.eta_minutes),
+        "eta_source": str(candidate.eta_source),
+        "eta_source_label": str(EtaSource(candidate.eta_source).label),
+        "eta_min": float(candidate.eta_minutes),
         "travel_mode": unit.travel_mode,
         "travel_mode_label": str(unit.get_travel_mode_display()),
         "in_jurisdiction": candidate.in_jurisdiction,
         "score_m": float(candidate.score_m),
+        "score_minutes": float(candidate.score_minutes),
         "reasons": [str(reason) for reason in candidate.reasons],
         "phone": viewer.phone(unit),
         "phone_masked": not viewer.sees_phone(unit),
@@ -310,7 +381,11 @@ class PositionSerializer(serializers.Serializer):
 
 class CandidatesQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
-        required=False, default=5, min_value=1, max_value=50, help_text="1 to 50 (default 5)"
+        required=False,
+        default=5,
+        min_value=1,
+        max_value=MAX_CANDIDATES,
+        help_text=f"1 to {MAX_CANDIDATES} (default 5)",
     )
 
 

@@ -24,6 +24,7 @@ from accounts.choices import Role
 from gridmap.models import AREA_SHAPE_FIELDS
 from gridmap.views import map_strings
 from incidents.models import Incident
+from roads.queries import active_network
 from volunteers.access import Viewer, dispatchable_incident
 from volunteers.forms import AssignForm, AssignmentStepForm
 from volunteers.models import Assignment, Responder
@@ -119,6 +120,8 @@ def _console_strings() -> dict[str, str]:
         "declined": _("Declined:"),
         "outcome": _("Outcome:"),
         "reoffer": _("after a decline or timeout"),
+        "routeBy": _("Way of %(unit)s: %(minutes)s min, %(source)s"),
+        "routeFailed": _("The way of this unit could not be loaded."),
     }
 
 
@@ -157,6 +160,7 @@ def _console_context(request: HttpRequest, incident: Incident) -> dict[str, obje
             "urls": {
                 "candidates": reverse("api-incident-candidates", args=[incident.pk])
                 + f"?limit={CONSOLE_CANDIDATES}",
+                "route": reverse("api-candidate-route", args=[incident.pk, 0]),
                 "assign": reverse("api-incident-assign", args=[incident.pk]),
                 "assignments": reverse("api-incident-assignments", args=[incident.pk]),
                 "assignFallback": reverse("volunteers:assign", args=[incident.pk]),
@@ -170,6 +174,7 @@ def _console_context(request: HttpRequest, incident: Incident) -> dict[str, obje
     return {
         "incident": incident,
         "assignable": incident.state in ASSIGNABLE_STATES,
+        "by_road": active_network() is not None,
         "candidates": [
             {"candidate": c, "data": data} for c, data in zip(found, candidate_data, strict=True)
         ],

@@ -1,6 +1,7 @@
 /* The dispatch console of one matter: the matter and its candidates on a map, assigning without a
  * reload (a unit of another area asks for a reason after the server says so), and the statuses of
- * the units sent refreshed every few seconds; cancelling a live assignment.
+ * the units sent refreshed every few seconds; cancelling a live assignment. Pointing at a
+ * candidate (row or marker) draws its way to the matter: by road, or a dashed straight line.
  *
  * The page works without this script: the tables are rendered by the server and every button is
  * a plain POST form. Reads #dispatch-data (the matter, candidates and assignments as the API gives
@@ -65,7 +66,10 @@
   const map = createMap('dispatch-map', data, {scrollWheelZoom: false});
   const shapes = L.featureGroup().addTo(map);
   const candidateLayer = L.featureGroup().addTo(map);
+  const routeLayer = L.featureGroup().addTo(map);
   const markers = new Map();
+  const routes = new Map(); // responder id → the route Feature (or its pending request)
+  let shownRoute = null;
   if (data.grid) L.geoJSON(data.grid, {style: BOUNDARY, interactive: false}).addTo(shapes);
   const [mLon, mLat] = data.incident.location;
   L.circleMarker([mLat, mLon], {
@@ -80,7 +84,8 @@
       el('strong', {}, candidate.name),
       el('p', {}, `${candidate.kind_label} · ${candidate.home_area.name}`),
       el('p', {}, `${format(t.metres, {metres: rounded(candidate.distance_m)})} · ` +
-        `${format(t.minutes, {minutes: Math.round(candidate.eta_min)})} (${candidate.travel_mode_label})`),
+        `${format(t.minutes, {minutes: Math.round(candidate.eta_minutes)})} ` +
+        `(${candidate.travel_mode_label}, ${candidate.eta_source_label})`),
       el('p', {}, candidate.in_jurisdiction ? t.ownArea : t.otherArea),
       candidate.phone ? el('p', {}, `${t.phone}: ${candidate.phone}`) : null,
     );
@@ -98,7 +103,11 @@
       }).bindPopup(popupFor(candidate));
       // A string would be inserted as HTML: a unit named <img onerror=…> would run on hover.
       marker.bindTooltip(el('span', {}, candidate.name));
-      marker.on('click', () => highlight(candidate.id));
+      marker.on('click', () => {
+        highlight(candidate.id);
+        showRoute(candidate);
+      });
+      marker.on('mouseover', () => showRoute(candidate));
       marker.addTo(candidateLayer);
       markers.set(String(candidate.id), marker);
     }
@@ -108,6 +117,76 @@
     const bounds = L.featureGroup([shapes, candidateLayer]).getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, {padding: [20, 20], maxZoom: 16});
   }
+
+  // --- routes ---------------------------------------------------------------------------------
+
+  function routeUrl(id) {
+    return data.urls.route.replace('/candidates/0/', `/candidates/${id}/`);
+  }
+
+  async function loadRoute(id) {
+    if (!routes.has(id)) {
+      routes.set(id, api(routeUrl(id), {method: 'GET'}).then((result) => {
+        if (!result.ok) routes.delete(id);
+        return result.ok ? result.body : null;
+      }));
+    }
+    return routes.get(id);
+  }
+
+  function drawRoute(candidate, feature) {
+    routeLayer.clearLayers();
+    const props = feature.properties;
+    const byRoad = props.eta_source === 'road';
+    const line = L.geoJSON(feature, {
+      style: byRoad
+        ? {color: '#1565c0', weight: 5, opacity: 0.85}
+        : {color: '#6d4c41', weight: 3, opacity: 0.8, dashArray: '6 6'},
+      interactive: false,
+    });
+    line.addTo(routeLayer);
+    const text = format(t.routeBy, {
+      unit: candidate.name,
+      minutes: Math.round(props.eta_minutes),
+      source: props.eta_source_label,
+    });
+    const caption = document.getElementById('route-caption');
+    if (caption) {
+      caption.textContent = text;
+      caption.dataset.source = props.eta_source;
+      caption.dataset.responder = String(candidate.id);
+    }
+  }
+
+  async function showRoute(candidate) {
+    const id = String(candidate.id);
+    shownRoute = id;
+    try {
+      const feature = await loadRoute(id);
+      if (shownRoute !== id) return; // pointed elsewhere meanwhile
+      if (feature) drawRoute(candidate, feature);
+      else say(t.routeFailed, true);
+    } catch (error) {
+      say(t.offline, true);
+    }
+  }
+
+  let shownCandidates = data.candidates;
+
+  function candidateOf(row) {
+    return shownCandidates.find((c) => String(c.id) === row.dataset.responder);
+  }
+
+  candidateBody.addEventListener('mouseover', (event) => {
+    const row = event.target.closest('tr[data-responder]');
+    const candidate = row && candidateOf(row);
+    if (candidate && shownRoute !== String(candidate.id)) showRoute(candidate);
+  });
+  candidateBody.addEventListener('focusin', (event) => {
+    const row = event.target.closest('tr[data-responder]');
+    const candidate = row && candidateOf(row);
+    if (candidate) showRoute(candidate);
+  });
 
   function highlight(id) {
     for (const row of candidateBody.querySelectorAll('tr[data-responder]')) {
@@ -123,6 +202,8 @@
       marker.openPopup();
       highlight(row.dataset.responder);
     }
+    const candidate = candidateOf(row);
+    if (candidate) showRoute(candidate);
   });
 
   // --- candidates table -----------------------------------------------------------------------
@@ -154,8 +235,10 @@
       el('td', {}, el('strong', {}, c.name), el('br'),
         el('small', {class: 'muted'}, `${c.kind_label} · ${c.home_area.name}`)),
       el('td', {class: 'nowrap'}, format(t.metres, {metres: rounded(c.distance_m)})),
-      el('td', {class: 'nowrap'}, format(t.minutes, {minutes: Math.round(c.eta_min)}), el('br'),
-        el('small', {class: 'muted'}, c.travel_mode_label)),
+      el('td', {class: `nowrap eta eta-${c.eta_source}`},
+        format(t.minutes, {minutes: Math.round(c.eta_minutes)}), el('br'),
+        el('small', {class: 'muted'}, `${c.travel_mode_label} · `,
+          el('span', {class: 'eta-source'}, c.eta_source_label))),
       el('td', {}, ...c.skills.map((s) => el('span', {class: 'skill'}, s.name))),
       el('td', {class: 'nowrap'}, `${c.load} / ${c.capacity}`),
       el('td', {}, c.status_label),
@@ -166,6 +249,9 @@
     ));
     if (!rows.length) rows.push(el('tr', {class: 'empty'}, el('td', {colspan: '10', class: 'muted'}, t.noCandidates)));
     candidateBody.replaceChildren(...rows);
+    shownCandidates = candidates;
+    // Positions and ETAs change with the list: routes are fetched again when pointed at.
+    routes.clear();
     drawCandidates(candidates);
   }
 
@@ -299,6 +385,8 @@
 
   drawCandidates(data.candidates);
   fit();
+  // The first choice's way is on the map from the start.
+  if (data.candidates.length) showRoute(data.candidates[0]);
   // Refresh while the tab is visible; at once when it comes back into view.
   setInterval(() => {
     if (!document.hidden) refreshAssignments();

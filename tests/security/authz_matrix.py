@@ -218,6 +218,11 @@ RULES: tuple[E, ...] = (
         args=_matter,
     ),
     E(
+        "api-candidate-route",
+        M(UNAUTH, SEEN, SEEN, (FORBID, NF), (FORBID, NF), (FORBID, NF)),
+        args=lambda w, s: {**_matter(w, s), "responder": w.sides[s].unit.pk},
+    ),
+    E(
         "api-incident-assign",
         # Body validated before the matter is looked up: an invalid body is 400 for everyone.
         M(UNAUTH, BAD, BAD, BAD, BAD, BAD),

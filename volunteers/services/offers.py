@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from incidents.choices import DispatchStep, EventKind, State
 from incidents.models import Incident
 from incidents.services import ACTS_FOR_UNIT_SQL, acts_for_unit_params
+from roads.queries import active_network
 from volunteers import announcements
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import WGS84, Assignment, Responder, stale_before
@@ -31,6 +32,7 @@ from volunteers.queries import (
     covering_area_ids,
     covers,
     responders_with_home,
+    unit_etas,
 )
 from volunteers.services.rules import ASSIGNABLE_STATES, DispatchError, has_dispatch_role
 from volunteers.services.units import _unit_status
@@ -179,7 +181,7 @@ _UNIT_COLUMNS = ("id", "name", "load", "capacity", "status", "home_area_id")
 # lock invisible tuple"), so the KNN window is materialised first and the joined rows are locked,
 # skipping those another dispatcher holds. Units passed over for this matter are left out of the
 # window itself, so they never use up its places.
-_NEAREST_SELECT = f"""
+_NEAREST_WINDOW = f"""
 WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {MATTER_POINT} AS d {DISPATCHABLE_FROM_WHERE}
       AND r.home_area_id = ANY(%(covering)s)
       AND NOT EXISTS (SELECT 1 FROM volunteers_assignment x
@@ -188,18 +190,39 @@ WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {MATTER_POINT} AS d {DISPATC
     ORDER BY r.position <-> {MATTER_POINT}
     LIMIT %(window)s
 )
-SELECT {", ".join(f"r.{column}" for column in _UNIT_COLUMNS)},
-       ST_Distance(r.position::geography, {MATTER_POINT}::geography)
+"""
+_UNIT_DISTANCE = f"""{", ".join(f"r.{column}" for column in _UNIT_COLUMNS)},
+       ST_Distance(r.position::geography, {MATTER_POINT}::geography)"""
+_NEAREST_SELECT = f"""{_NEAREST_WINDOW}
+SELECT {_UNIT_DISTANCE}
 FROM volunteers_responder r JOIN c USING (id)
 WHERE r.load < r.capacity AND r.status <> 'off_duty'
 ORDER BY c.d
 LIMIT 1
 """
 _NEAREST_SQL = _NEAREST_SELECT + "FOR UPDATE OF r SKIP LOCKED"
+# With roads: the free units of the window with what routing needs, read without locks; then the
+# first of them by ETA that nobody holds is locked (and re-checked) in that order.
+_WINDOW_BY_ETA_SQL = f"""{_NEAREST_WINDOW}
+SELECT r.id, ST_Distance(r.position::geography, {MATTER_POINT}::geography), r.travel_mode,
+       ST_X(r.position), ST_Y(r.position)
+FROM volunteers_responder r JOIN c USING (id)
+WHERE r.load < r.capacity AND r.status <> 'off_duty'
+"""
+_FIRST_BY_ETA_SQL = f"""
+SELECT {_UNIT_DISTANCE}
+FROM volunteers_responder r
+WHERE r.id = ANY(%(ranked)s::bigint[]) AND r.load < r.capacity AND r.status <> 'off_duty'
+ORDER BY array_position(%(ranked)s::bigint[], r.id)
+LIMIT 1
+FOR UPDATE OF r SKIP LOCKED
+"""
 
 
 def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, float] | None:
-    """Lock the nearest free unit that serves the matter and was not passed over; None if none."""
+    """Lock the nearest free unit that serves the matter and was not passed over; None if none.
+    Nearest is the soonest by road where a road network is loaded (among the KNN window), else
+    the nearest in a straight line."""
     params = {
         "lon": incident.location.x,
         "lat": incident.location.y,
@@ -209,6 +232,7 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
         "incident": incident.pk,
         "passed_over": [str(state) for state in PASSED_OVER_STATES],
     }
+    by_road = active_network() is not None
     # Skip the rows other dispatchers hold, widening the window. When every free unit is held at
     # this instant, try again after a short pause (their transactions last milliseconds) rather
     # than wait on the row locks: waiting while holding rows that failed the re-check can
@@ -219,7 +243,11 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
         for window in NEAREST_WINDOWS:
             # The locked row comes back with the unit: no second query for it.
             with connection.cursor() as cursor:
-                cursor.execute(_NEAREST_SQL, {**params, "window": window})
+                if by_road:
+                    ranked = _ranked_by_eta({**params, "window": window})
+                    cursor.execute(_FIRST_BY_ETA_SQL, {**params, "ranked": ranked})
+                else:
+                    cursor.execute(_NEAREST_SQL, {**params, "window": window})
                 row = cursor.fetchone()
             if row is not None:
                 *columns, distance = row
@@ -232,6 +260,15 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
             if cursor.fetchone() is None:
                 return None
     return None
+
+
+def _ranked_by_eta(params: dict[str, object]) -> list[int]:
+    """The free units of the window, soonest at the matter first (ETA by road, ties by id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WINDOW_BY_ETA_SQL, params)
+        window = cursor.fetchall()
+    etas, _by_road = unit_etas(params["lon"], params["lat"], window)
+    return sorted(etas, key=lambda pk: (etas[pk].seconds, pk))
 
 
 def _distance_m(unit: Responder, incident: Incident) -> float | None:
