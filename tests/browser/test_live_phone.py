@@ -23,7 +23,7 @@ HIT_TEST = """(node) => {
   const points = [[midX, midY], [midX, box.top + inset], [midX, box.bottom - inset],
     [box.left + inset, midY], [box.right - inset, midY]];
   for (const [x, y] of points) {
-    if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return `outside the window at ${x},${y}`;
+    if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return `outside the window: ${y}`;
     const top = document.elementFromPoint(x, y);
     if (!(top === node || node.contains(top))) {
       return top ? `covered at ${x},${y} by ${top.className || top.tagName}` : 'nothing there';
@@ -51,9 +51,7 @@ def _offer_arrives(open_page, people, intake, walk, place_responder):
 def test_on_a_phone_the_live_toast_leaves_the_new_offers_buttons_free(
     open_page, people, intake, walk, place_responder
 ):
-    page, assignment, card, toast = _offer_arrives(
-        open_page, people, intake, walk, place_responder
-    )
+    page, assignment, card, toast = _offer_arrives(open_page, people, intake, walk, place_responder)
     accept = card.locator(".step-form button").first
     decline = card.locator("details.action-form summary").first
     page.wait_for_timeout(500)  # the page has settled (the offer shown, the toast in place)
@@ -78,7 +76,8 @@ def test_on_a_phone_the_live_toast_can_be_dismissed(
     )
     close = toast.locator(".live-toast-close")
     box = close.bounding_box()
-    assert box["width"] >= 40 and box["height"] >= 40  # a finger's tap, not a pin's
+    assert box["width"] >= 40  # a finger's tap, not a pin's
+    assert box["height"] >= 40
     close.click()
     expect(toast).to_have_count(0)
     assert page.errors == []
