@@ -9,7 +9,8 @@ database connection on a server-binding cursor of Django's own connection, in it
 
 The statement still goes through Django's execute wrappers (``connection.execute_wrapper``) and
 its query log (``assertNumQueries``, the debug toolbar), and database errors are Django's.
-Behind a pooler in *transaction* mode (PgBouncer before 1.21 or without
+A rollback makes psycopg forget (and deallocate) what it prepared on the connection: the next
+use prepares again. Behind a pooler in *transaction* mode (PgBouncer before 1.21 or without
 ``max_prepared_statements``) prepared statements do not work: connect to PostgreSQL directly, as
 the site does by default.
 """
