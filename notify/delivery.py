@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -58,13 +59,18 @@ def delivery_threads() -> int:
 
 
 def deliver_due(
-    *, limit: int = 10_000, now: dt.datetime | None = None, batch: int | None = None
+    *,
+    limit: int = 10_000,
+    now: dt.datetime | None = None,
+    batch: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Send up to ``limit`` due pending notifications; what happened to them.
 
     ``now`` fixes the clock (tests); by default each batch reads it afresh, so a retry that fell
     due during a long run is taken in the same run. ``batch`` defaults to the number of threads:
-    the rows in flight between two commits, which a ``kill -9`` may send twice.
+    the rows in flight between two commits, which a ``kill -9`` may send twice. ``should_stop``
+    (the worker stopping) is asked between batches: the batch being sent is always recorded.
     """
     report = DeliveryReport()
     threads = delivery_threads()
@@ -75,7 +81,7 @@ def deliver_due(
         while report.handled < limit:
             size = min(batch, limit - report.handled)
             done = _deliver_batch(pool, size, now or timezone.now(), report)
-            if done < size:
+            if done < size or (should_stop is not None and should_stop()):
                 break
     finally:
         if pool is not None:

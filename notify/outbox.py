@@ -9,6 +9,7 @@ worker (notify.delivery) sends what is pending afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from gridmap.models import Area
 from notify.choices import GROUP_CHANNELS, Channel, Event, Status
 from notify.models import CenterChannel, Notification, Preference
+from notify.prepared import execute_prepared
 
 # Group messages go to a county's staff chat: written in the county's language.
 CENTER_LANGUAGE = "zh-hans"
@@ -142,14 +144,19 @@ def _insert(rows: list[tuple]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; how many rows were new (bulk_create cannot say)."""
     if not rows:
         return 0
+    # Prepared once per connection and number of rows (one to a few per event): it runs inside
+    # assign(), where parsing and planning it cost as much as running it.
+    cursor = execute_prepared(_insert_sql(len(rows)), [value for row in rows for value in row])
+    return cursor.rowcount
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_sql(count: int) -> str:
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    sql = (
+    return (
         f"INSERT INTO notify_notification ({', '.join(COLUMNS)}) "
-        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING"
+        f"VALUES {', '.join([one] * count)} ON CONFLICT DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
-        return cursor.rowcount
 
 
 def _sms_recipients(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -18,6 +17,7 @@ from incidents.models import Incident
 from notify.choices import Event
 from notify.models import Preference
 from notify.outbox import Message, announce
+from notify.prepared import execute_prepared
 from volunteers.models import Assignment, Responder, Volunteer
 
 
@@ -57,14 +57,11 @@ def _offer_audience(
     incident: Incident, unit: Responder
 ) -> tuple[list[User], dict[int, Preference | None], list[int], dict[int, dict[str, bool]]]:
     """The unit's people with their preferences, and the matter's center with its channels."""
-    with connection.cursor() as cursor:
-        # Prepared on the server: planning this statement cost more than running it.
-        cursor.cursor.execute(
-            _OFFER_AUDIENCE_SQL,
-            {"unit": unit.pk, "incident": incident.pk, "center": UnitKind.CENTER.value},
-            prepare=True,
-        )
-        title, received_at, center, channels, people = cursor.fetchone()
+    # Prepared on the server (notify.prepared): planning this statement cost more than running it.
+    params = {"unit": unit.pk, "incident": incident.pk, "center": UnitKind.CENTER.value}
+    title, received_at, center, channels, people = execute_prepared(
+        _OFFER_AUDIENCE_SQL, params
+    ).fetchone()
     # The locked matter was read without these columns (assign's hot path): fill them in.
     incident.title, incident.received_at = title, received_at
     users: list[User] = []

@@ -9,7 +9,10 @@
  *  - fires a `pingan:notification` event on document (the dispatch console refreshes its units);
  *  - refreshes the page's live regions: elements with data-live-region="name" are re-read from the
  *    page's own URL and either replaced (the default) or, with data-live-mode="insert", given only
- *    the children (by id) they do not have yet, so a note being typed is never lost;
+ *    the children (by id) they do not have yet, so a note being typed is never lost; a region
+ *    with data-live-reveal scrolls the first new child into view, clear of the toasts (on a
+ *    phone they are at the top of the screen: live.css), unless the user is typing;
+ *  - then fires `pingan:live-refreshed` on document (the responder page takes its new baseline);
  *  - beeps (WebAudio) and vibrates for offers and urgent items, where the browser allows.
  * Text from the server goes into the page with textContent only; nothing inline (CSP).
  */
@@ -126,7 +129,7 @@
   // --- the page's live regions ------------------------------------------------------------------
 
   function insertNew(region, fresh) {
-    let added = 0;
+    const added = [];
     let before = null;
     for (const child of [...fresh.children].reverse()) {
       if (child.hasAttribute('data-live-replace')) {
@@ -143,11 +146,32 @@
         node.classList.add('live-new');
         region.insertBefore(node, before ? before : null);
         before = node;
-        added += 1;
+        added.unshift(node);
       }
     }
-    if (added) for (const empty of region.querySelectorAll('[data-live-empty]')) empty.remove();
+    if (added.length) for (const empty of region.querySelectorAll('[data-live-empty]')) empty.remove();
     return added;
+  }
+
+  function typing() {
+    const active = document.activeElement;
+    return Boolean(active && active.matches('input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]'));
+  }
+
+  // Scroll a newly arrived item into view, clear of the toasts: on a phone they are at the top,
+  // elsewhere at the bottom of the screen. Not while the user is typing (a note stays in view).
+  function reveal(node) {
+    if (typing()) return;
+    const box = document.getElementById('live-toasts');
+    const shown = box && box.children.length ? box.getBoundingClientRect() : null;
+    const gap = 8;
+    node.style.scrollMarginTop = '';
+    node.style.scrollMarginBottom = '';
+    if (shown && shown.height) {
+      if (shown.top < window.innerHeight / 2) node.style.scrollMarginTop = `${Math.ceil(shown.bottom + gap)}px`;
+      else node.style.scrollMarginBottom = `${Math.ceil(window.innerHeight - shown.top + gap)}px`;
+    }
+    node.scrollIntoView({block: 'nearest', inline: 'nearest'});
   }
 
   let refreshing = null;
@@ -162,10 +186,15 @@
       for (const region of regions) {
         const fresh = page.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
         if (!fresh) continue;
-        if (region.dataset.liveMode === 'insert') insertNew(region, fresh);
-        else region.replaceWith(document.importNode(fresh, true));
+        if (region.dataset.liveMode === 'insert') {
+          const added = insertNew(region, fresh);
+          if (added.length && region.hasAttribute('data-live-reveal')) reveal(added[0]);
+        } else {
+          region.replaceWith(document.importNode(fresh, true));
+        }
       }
       root.dataset.liveRefreshed = String(Number(root.dataset.liveRefreshed || 0) + 1);
+      document.dispatchEvent(new CustomEvent('pingan:live-refreshed'));
     } catch (error) {
       // Offline for a moment: the next notification or a reload shows it.
     }

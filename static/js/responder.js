@@ -140,7 +140,16 @@
   // --- new offers -----------------------------------------------------------------------------
 
   const notice = document.getElementById('responder-notice');
-  const shown = JSON.stringify(data.live);
+  const byId = (a, b) => a[0] - b[0];
+  // What the page shows: [assignment id, state] of each live card.
+  let shown = JSON.stringify([...data.live].sort(byId));
+
+  // The live feed (live.js) has put new offers and the units' status into the page: what it shows
+  // now is the baseline, so the notice below is only for changes it did not bring.
+  document.addEventListener('pingan:live-refreshed', () => {
+    const cards = document.querySelectorAll('[data-live-region="responder-now"] [data-assignment]');
+    shown = JSON.stringify([...cards].map((card) => [Number(card.dataset.assignment), card.dataset.state]).sort(byId));
+  });
 
   async function checkAssignments() {
     if (document.hidden) return;
@@ -148,9 +157,7 @@
       const response = await fetch(data.mineUrl, {headers: {Accept: 'application/json'}, credentials: 'same-origin'});
       if (!response.ok) return;
       const live = (await response.json()).filter((a) => a.live).map((a) => [a.id, a.state]);
-      live.sort((a, b) => a[0] - b[0]);
-      const before = JSON.parse(shown).sort((a, b) => a[0] - b[0]);
-      if (JSON.stringify(live) !== JSON.stringify(before)) {
+      if (JSON.stringify(live.sort(byId)) !== shown) {
         // Not reloading by itself: the responder may be typing an outcome note.
         notice.replaceChildren(t.changed, ' ', el('a', {href: location.pathname}, t.reload));
         notice.hidden = false;
