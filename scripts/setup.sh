@@ -31,6 +31,9 @@ fi
 # fonts-noto-cjk + poppler-utils + libharfbuzz-subset0: briefing PDFs (WeasyPrint) and their PNG pages;
 # chromium: the Playwright browser tests (tests/browser) and docs screenshots.
 for pkg in gdal-bin gettext python3-venv wrk libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils libharfbuzz-subset0 chromium; do need_pkg "$pkg"; done
+# nginx + logrotate: tests/ops checks the generated production config with `nginx -t` and
+# `logrotate` (docs/deploy.md); outside a container Debian also starts nginx on port 80.
+for pkg in nginx logrotate; do need_pkg "$pkg"; done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   as_root apt-get update -qq
