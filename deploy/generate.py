@@ -7,9 +7,10 @@ From the templates in deploy/templates/ it writes into DIR: the systemd units pi
 (gunicorn with uvicorn workers), pingan-worker.service (the job worker), pingan-backup.service and
 .timer (nightly backup), the nginx site pingan-nginx.conf, the PostgreSQL settings
 pingan-postgresql.conf sized for the server, the logrotate file pingan-logrotate, the wrapper
-pingan-manage and the environment file pingan.env (mode 0600). The environment file keeps the keys
-of an existing --env-file (default /etc/pingan/pingan.env) when it can read one, and otherwise
-holds newly generated keys.
+pingan-manage, the environment file pingan.env and pingan-database.sql, which makes the database
+role (both mode 0600: they hold secrets). The environment file keeps the keys and the database
+password of an existing --env-file (default /etc/pingan/pingan.env) when it can read one, and
+otherwise holds newly generated ones.
 
 Only the standard library: it runs with the system's python3 before .venv or any key exists.
 tests/ops/test_deploy_config.py checks the output with systemd-analyze, nginx -t, logrotate and
@@ -26,7 +27,7 @@ import re
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -48,6 +49,7 @@ OUTPUTS = {
     "pingan-logrotate": 0o644,
     "pingan-manage": 0o755,
     "pingan.env": 0o600,
+    "pingan-database.sql": 0o600,
 }
 
 
@@ -60,7 +62,8 @@ def memory_gb() -> int:
 
 
 def existing_keys(env_file: Path) -> dict[str, str]:
-    """The three keys of an environment file already in use ({} when there is none to read)."""
+    """The three keys and DATABASE_URL of an environment file already in use ({} when there is
+    none to read)."""
     try:
         text = env_file.read_text()
     except OSError:
@@ -68,14 +71,18 @@ def existing_keys(env_file: Path) -> dict[str, str]:
     found = {}
     for line in text.splitlines():
         name, sep, value = line.partition("=")
-        if sep and name.strip() in KEYS and value.strip():
+        if sep and name.strip() in (*KEYS, "DATABASE_URL") and value.strip():
             found[name.strip()] = value.strip()
-    return found if set(found) == set(KEYS) else {}
+    return found if set(KEYS) <= set(found) else {}
 
 
-def new_keys() -> dict[str, str]:
-    """Fresh keys, as docs/security/deployment.md generates them."""
+def new_keys(user: str) -> dict[str, str]:
+    """Fresh keys, as docs/security/deployment.md generates them, and a database password."""
+    # The local PostgreSQL over TCP with a password: root's `make upgrade` and the services reach
+    # it alike (peer authentication would tie the role to one system user).
+    password = secrets.token_hex(24)
     return {
+        "DATABASE_URL": f"postgis://{user}:{password}@127.0.0.1:5432/pingan",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "FIELD_HASH_KEY": secrets.token_urlsafe(48),
@@ -103,7 +110,10 @@ def values(args: argparse.Namespace) -> dict[str, str]:
     """Every {{name}} the templates use."""
     root = args.root.resolve()
     photo_max_mb = int(os.environ.get("PHOTO_MAX_MB", "15"))
-    keys = existing_keys(args.env_file) or new_keys()
+    keys = {**new_keys(args.user), **existing_keys(args.env_file)}
+    if args.database_url:
+        keys["DATABASE_URL"] = args.database_url
+    database = urlsplit(keys["DATABASE_URL"])
     under_home = any(str(root).startswith(home) for home in ("/home/", "/root/", "/run/user/"))
     media_root = args.media_root or root / "var" / "media"
     backup_dir = args.backup_dir or root / "var" / "backups"
@@ -127,8 +137,11 @@ def values(args: argparse.Namespace) -> dict[str, str]:
         "client_max_body_size": f"{MAX_PHOTOS * photo_max_mb + 10}m",
         "memory_gb": str(args.memory_gb),
         "pool_max": str(POOL_MAX),
-        "database_url": args.database_url
-        or f"postgis://{args.user}@{quote('/var/run/postgresql', safe='')}/pingan",
+        "database_url": keys["DATABASE_URL"],
+        "db_user": unquote(database.username or args.user),
+        # Over a socket with peer authentication (a --database-url without one): no password.
+        "db_password": f" PASSWORD '{unquote(database.password)}'" if database.password else "",
+        "db_name": database.path.lstrip("/") or "pingan",
         "secret_key": keys["SECRET_KEY"],
         "field_encryption_keys": keys["FIELD_ENCRYPTION_KEYS"],
         "field_hash_key": keys["FIELD_HASH_KEY"],
@@ -194,7 +207,9 @@ def parser() -> argparse.ArgumentParser:
         default=Path("/etc/pingan/pingan.env"),
         help="where the services read their environment (/etc/pingan/pingan.env)",
     )
-    p.add_argument("--database-url", help="default: the local PostgreSQL's socket, as --user")
+    p.add_argument(
+        "--database-url", help="default: the local PostgreSQL, role --user, a new password"
+    )
     p.add_argument("--media-root", type=Path, help="MEDIA_ROOT (default: var/media)")
     p.add_argument("--backup-dir", type=Path, help="BACKUP_DIR (default: var/backups)")
     p.add_argument(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from incidents.photos import MAX_PHOTOS
 from tests.jobs.conftest import empty_queue
@@ -333,3 +334,26 @@ def test_pingan_manage_runs_manage_py_with_the_environment_file(tmp_path):
     again = generate(tmp_path / "again", "--env-file", str(env))
     for key in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
         assert env_file(again["pingan.env"])[key] == env_file(env)[key]
+
+
+def test_the_database_script_makes_a_role_that_owns_a_postgis_database(db, tmp_path):
+    """pingan-database.sql, run with psql as the server's superuser (here the test cluster's),
+    makes the role and its database with PostGIS; the role is no superuser."""
+    name = "pingan_sqltest"
+    url = f"postgis://{name}:secret-pw@127.0.0.1:5432/{name}"
+    files = generate(tmp_path / "out", "--database-url", url, "--env-file", str(tmp_path / "x"))
+    server = connection.settings_dict
+    psql = ["psql", "-X", "-q", "-h", server["HOST"], "-U", server["USER"], "-d", "postgres"]
+    try:
+        with files["pingan-database.sql"].open() as script:
+            subprocess.run([*psql, "-v", "ON_ERROR_STOP=1"], stdin=script, check=True)
+        check = subprocess.run(
+            [*psql[:-2], "-U", name, "-d", name, "-At", "-c",
+             "SELECT extname FROM pg_extension WHERE extname = 'postgis';"
+             " SELECT rolsuper FROM pg_roles WHERE rolname = current_user;"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert check.stdout.split() == ["postgis", "f"]
+    finally:
+        subprocess.run([*psql, "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run([*psql, "-c", f"DROP ROLE IF EXISTS {name}"], check=True)
