@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # two clones, the whole demo county, every briefing the docs show
 ROOT = Path(__file__).resolve().parents[2]
 SHELL_BLOCKS = {"", "sh", "bash", "shell", "console"}
 COMMAND = re.compile(r"(^|[\s/])manage\.py\s|^make(\s|$)")
