@@ -51,7 +51,8 @@ EXPECTED_FAILURES = {
 IN_FRESH_CLONE = {"make db", f"make restore FILE={ARCHIVE}"}
 # Lines of a block run between its commands: they set up the reader's shell.
 SETUP_LINE = re.compile(
-    r"^(export |eval |[A-Z_]+=\S*$|[A-Z_]+=\$\(|/usr/lib/postgresql/\d+/bin/(createdb|dropdb) )"
+    r"^(export |eval |[A-Z_]+=\S*$|[A-Z_]+=\$\(|/usr/lib/postgresql/\d+/bin/(createdb|dropdb) "
+    r"|printf .*> var/\w+(\s|$))"
 )
 # Environment of the test run that a reader's shell does not have.
 NOT_THE_READERS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY", "DATABASE_URL")
