@@ -229,7 +229,8 @@ def applied_migrations(conn: psycopg.Connection) -> list[list[str]]:
 def wipe(conn: psycopg.Connection) -> list[str]:
     """Drop every application schema (public included, recreated empty); returns their names.
 
-    Dropping public drops the PostGIS extension with it: the dump recreates it.
+    Dropping public drops the PostGIS extension with it: the dump recreates it. A role that is
+    no superuser could not: it drops only what it owns.
     """
     schemas = [
         row[0]
@@ -244,6 +245,12 @@ def wipe(conn: psycopg.Connection) -> list[str]:
             """
         )
     ]
+    superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if not superuser.fetchone()[0]:
+        # A production database's own role (docs/deploy.md) may not create PostGIS again: drop
+        # what it owns, keep the extension a superuser made (and public, which it does not own).
+        conn.execute("DROP OWNED BY CURRENT_USER CASCADE")
+        return schemas
     for schema in schemas:
         conn.execute(
             psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(psycopg.sql.Identifier(schema))

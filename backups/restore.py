@@ -8,6 +8,7 @@ then compare rows per table, triggers, constraints and indexes with the manifest
 
 from __future__ import annotations
 
+import subprocess
 import tarfile
 import tempfile
 import time
@@ -40,6 +41,25 @@ class RestoreResult:
 
 def _occupied_media(root: Path) -> int:
     return sum(1 for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
+
+
+def _restore_list(pg_restore: str, dump: Path) -> Path:
+    """The dump's table of contents without what belongs to PostGIS, as a --use-list file.
+
+    A production database's role owns its database but is no superuser (docs/deploy.md), and
+    PostGIS is created beforehand by one: the role may not comment on the extension, nor write
+    its spatial_ref_sys table. Neither is the application's: the comment is PostGIS's own text,
+    and the table's dumped rows are only SRIDs added to PostGIS's (the project adds none). The
+    dump's CREATE EXTENSION IF NOT EXISTS is fine for that role.
+    """
+    listing = subprocess.run(
+        [pg_restore, "--list", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
+    skipped = (" COMMENT - EXTENSION ", " TABLE DATA public spatial_ref_sys ")
+    kept = [line for line in listing.splitlines() if not any(s in line for s in skipped)]
+    path = dump.with_name("restore.list")
+    path.write_text("\n".join(kept) + "\n")
+    return path
 
 
 def differences(manifest: dict[str, Any], actual: dict[str, Any]) -> list[str]:
@@ -112,6 +132,7 @@ def restore_backup(
                 "--exit-on-error",
                 "--no-owner",
                 "--no-privileges",
+                f"--use-list={_restore_list(pg_restore, work_dir / DUMP)}",
                 f"--dbname={target}",
                 str(work_dir / DUMP),
             ],

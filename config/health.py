@@ -6,6 +6,12 @@ be served: the database answers within a short statement timeout, and it holds e
 the code this process runs. A load balancer sends traffic only to ready servers; during an
 upgrade a new server is not ready until `manage.py migrate` has run.
 
+The answer also counts the job workers alive (``"workers"``: procrastinate workers whose
+heartbeat is younger than WORKER_HEARTBEAT_SECONDS). Without one, no notification leaves the
+site and no periodic job runs, but pages are served: so a missing worker makes the server not
+ready only where READY_REQUIRE_WORKER=true (the production environment file, docs/deploy.md),
+where a monitor watching /readyz then sees it.
+
 The answer carries the reason and nothing else (no error text, host or migration names): it is
 public, like ``/healthz``. Failures are logged with their detail for the operator.
 """
@@ -16,6 +22,7 @@ import functools
 import logging
 
 import psycopg
+from django.conf import settings
 from django.db import DatabaseError, ProgrammingError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, JsonResponse
@@ -31,6 +38,10 @@ STATEMENT_TIMEOUT_MS = 2000
 POOL_WAIT_SECONDS = 2.0
 DATABASE_UNAVAILABLE = "database unavailable"
 MIGRATIONS_PENDING = "migrations pending"
+WORKER_MISSING = "job worker not running"
+# A worker writes its heartbeat every 10 s (procrastinate's update_heartbeat_interval) and is
+# taken for dead by the others after 30 s (its stalled_worker_timeout): the same limit here.
+WORKER_HEARTBEAT_SECONDS = 30
 
 
 @functools.cache
@@ -43,57 +54,74 @@ def expected_migrations() -> frozenset[tuple[str, str]]:
     return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes())
 
 
-def _read_migrations(cursor) -> set[tuple[str, str]]:
+def _probe(cursor) -> tuple[set[tuple[str, str]], int | None]:
     # SET LOCAL: the timeout ends with this transaction, the connection goes back unchanged.
     cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
     cursor.execute("SELECT app, name FROM django_migrations")
-    return {(app, name) for app, name in cursor.fetchall()}
+    applied = {(app, name) for app, name in cursor.fetchall()}
+    if expected_migrations() - applied:
+        return applied, None  # procrastinate's table may not even exist yet
+    cursor.execute(
+        "SELECT count(*) FROM procrastinate_workers"
+        " WHERE last_heartbeat > now() - make_interval(secs => %s)",
+        [WORKER_HEARTBEAT_SECONDS],
+    )
+    return applied, cursor.fetchone()[0]
 
 
-def applied_migrations() -> set[tuple[str, str]]:
-    """The migrations the database records, read under a short statement timeout.
+def probe_database() -> tuple[set[tuple[str, str]], int | None]:
+    """The migrations the database records and the job workers alive (None while migrations
+    are pending), read in one transaction under a short statement timeout.
 
-    This one query is also the database check: it needs a connection as a request gets one
-    (from the server's pool, DB_POOL) and an answer in time. Raises psycopg's or Django's
-    database errors.
+    This is also the database check: it needs a connection as a request gets one (from the
+    server's pool, DB_POOL) and an answer in time. Raises psycopg's or Django's database errors.
     """
     pool = connection.pool if connection.vendor == "postgresql" else None
     if pool is None or connection.connection is not None:
         # Persistent connections (DB_POOL=false), or one this thread holds already (tests).
         with transaction.atomic(), connection.cursor() as cursor:
-            return _read_migrations(cursor)
+            return _probe(cursor)
     pool.open()  # Django opens it on the first request; a probe may come first
     with (
         pool.connection(timeout=POOL_WAIT_SECONDS) as raw,
         raw.transaction(),
         raw.cursor() as cursor,
     ):
-        return _read_migrations(cursor)
+        return _probe(cursor)
 
 
-def not_ready_reason() -> str | None:
-    """Why this server is not ready, or None when it is."""
+def readiness() -> tuple[str | None, int | None]:
+    """Why this server is not ready (None when it is), and the job workers alive (None when
+    they could not be counted)."""
     try:
-        applied = applied_migrations()
+        applied, workers = probe_database()
     # One line per failed probe (probes come every few seconds): the error, no traceback.
     except (ProgrammingError, psycopg.errors.UndefinedTable) as error:  # never migrated
         logger.warning("Not ready: no migration table: %s", str(error).strip())
-        return MIGRATIONS_PENDING
+        return MIGRATIONS_PENDING, None
     except (DatabaseError, psycopg.Error) as error:  # refused, pool timeout, statement timeout …
         logger.warning("Not ready: the database did not answer: %s", str(error).strip())
-        return DATABASE_UNAVAILABLE
+        return DATABASE_UNAVAILABLE, None
     pending = expected_migrations() - applied
     if pending:
         logger.warning("Not ready: migrations not applied: %s", sorted(pending))
-        return MIGRATIONS_PENDING
-    return None
+        return MIGRATIONS_PENDING, None
+    if not workers and settings.READY_REQUIRE_WORKER:
+        logger.warning(
+            "Not ready: no job worker has sent a heartbeat within %s s", WORKER_HEARTBEAT_SECONDS
+        )
+        return WORKER_MISSING, workers
+    return None, workers
 
 
 @never_cache
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
-    """200 {"status": "ready"}, or 503 {"status": "not ready", "reason": …}."""
-    reason = not_ready_reason()
-    if reason:
-        return JsonResponse({"status": "not ready", "reason": reason}, status=503)
-    return JsonResponse({"status": "ready"})
+    """200 {"status": "ready", "workers": n}, or 503 {"status": "not ready", "reason": …}
+    (with "workers" when they were counted)."""
+    reason, workers = readiness()
+    body: dict[str, object] = {"status": "not ready", "reason": reason} if reason else {}
+    body.setdefault("status", "ready")
+    if workers is not None:
+        body["workers"] = workers
+    return JsonResponse(body, status=503 if reason else 200)

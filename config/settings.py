@@ -437,3 +437,8 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 # so that an administrator can still see and retry them.
 JOBS_KEEP_DAYS = int(env("JOBS_KEEP_DAYS", "7"))
 JOBS_KEEP_FAILED_DAYS = int(env("JOBS_KEEP_FAILED_DAYS", "90"))
+# --- Production service (issue 14, docs/deploy.md) ----------------------------------------------
+# /readyz counts the job workers alive (heartbeat within 30 s) in every answer; with this set it
+# also answers 503 "job worker not running" when there is none, so the monitor that watches
+# /readyz sees a stopped worker (notifications held back). The production env file sets it.
+READY_REQUIRE_WORKER = env_bool("READY_REQUIRE_WORKER", False)

@@ -51,12 +51,14 @@ pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
 runtime_packages=(gdal-bin gettext python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
   libharfbuzz-subset0 make)
 # Tests and benchmarks only: poppler-utils (PDF pages as PNG), Chromium (Playwright browser tests
-# and docs screenshots), wrk (bench).
-test_packages=(poppler-utils chromium wrk)
+# and docs screenshots), wrk (bench), nginx + logrotate (tests/ops checks the generated production
+# config with `nginx -t` and `logrotate`, docs/deploy.md).
+test_packages=(poppler-utils chromium wrk nginx logrotate)
 
 if [ "${1:-}" = --print-packages ]; then
   printf '%s\n' postgresql "postgresql-${pg_major:-15}" "postgresql-${pg_major:-15}-postgis-3" \
-    "postgresql-${pg_major:-15}-pgrouting" "${runtime_packages[@]}"
+    "postgresql-${pg_major:-15}-pgrouting" "${runtime_packages[@]}" \
+    nginx logrotate  # the production proxy and log rotation (docs/deploy.md)
   exit 0
 fi
 
@@ -79,6 +81,11 @@ for pkg in "${packages[@]}"; do need_pkg "$pkg"; done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   apt_install "${missing[@]}"
+  # Debian starts nginx on port 80 when it installs it: a developer's machine gets it for the
+  # tests only, so a server this script just installed is stopped and not started at boot.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 stamp=.venv/.installed-$(cat requirements.txt "$REQUIREMENTS" | sha1sum | cut -c1-12)

@@ -7,7 +7,12 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Responders and dispatch")
 
     def ready(self) -> None:
-        from incidents.signals import handling_ended
+        from incidents.signals import handling_ended, synthetic_incidents_deleting
+        from volunteers.demo.cleanup import delete_assignments_of_synthetic_incidents
         from volunteers.services import end_live_assignments
 
         handling_ended.connect(end_live_assignments, dispatch_uid="volunteers.end_live_assignments")
+        synthetic_incidents_deleting.connect(
+            delete_assignments_of_synthetic_incidents,
+            dispatch_uid="volunteers.delete_assignments_of_synthetic_incidents",
+        )

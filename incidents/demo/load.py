@@ -42,6 +42,7 @@ from incidents.demo.staff import (
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Party, Photo
 from incidents.routing import center_for
 from incidents.seed import DEPARTMENTS
+from incidents.signals import synthetic_incidents_deleting
 
 DEFAULT_SEED = 2026
 BATCH = 2_000
@@ -170,6 +171,8 @@ def delete_synthetic_incidents() -> int:
         raise DemoIncidentsError(
             _("Real matters are linked as duplicates of synthetic ones; unlink them first.")
         )
+    # Rows of later apps that protect the matters (the demo responders' assignments) go first.
+    synthetic_incidents_deleting.send(sender=Incident)
     files = list(Photo.objects.filter(incident__synthetic=True).values_list("image", flat=True))
     with connection.cursor() as cursor:
         # ALTER TABLE refuses while deferred foreign-key checks of earlier inserts in this

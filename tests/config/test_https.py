@@ -192,4 +192,4 @@ def test_plain_http_is_redirected_to_https_but_the_health_probes_answer(producti
     assert "Strict-Transport-Security" not in redirect  # HSTS only over TLS
     assert probe.status_code == 200
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready"}
+    assert ready.json() == {"status": "ready", "workers": 0}

@@ -31,7 +31,7 @@ def test_ready_when_the_database_holds_every_migration(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ready"}
+    assert response.json() == {"status": "ready", "workers": 0}  # no job worker runs here
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -140,7 +140,7 @@ def test_readyz_follows_the_database_without_a_server_restart(cluster, server):
         env={**os.environ, "DATABASE_URL": cluster.url},
         check=True,
     )
-    assert _wait_for(ready, 200, 10) == (200, {"status": "ready"})
+    assert _wait_for(ready, 200, 10) == (200, {"status": "ready", "workers": 0})
 
     assert "PostgreSQL stopped." in cluster.pg("stop")  # what `make stop` runs
     assert _wait_for(ready, 503, 30) == (
@@ -150,4 +150,4 @@ def test_readyz_follows_the_database_without_a_server_restart(cluster, server):
     assert _get(f"{server}/healthz") == (200, {"status": "ok"})
 
     cluster.pg("start")
-    assert _wait_for(ready, 200, 60) == (200, {"status": "ready"})
+    assert _wait_for(ready, 200, 60) == (200, {"status": "ready", "workers": 0})

@@ -1,0 +1,336 @@
+"""Every `manage.py` and `make` command that README.md and docs/**/*.md show in a shell code block
+runs as written, in a fresh clone of this checkout, and ends with exit status 0 and no traceback.
+
+The clone is what a reader has after `make demo`: `make db` started its own PostgreSQL cluster
+(nothing is exported: keys come from its var/, the database from its cluster), then the demo's
+steps ran (migrate, load_demo, load_demo_incidents, load_demo_responders, collectstatic). Each
+code block runs top to bottom in one `bash` in the clone's directory, as a reader types it: its
+commands, and the lines between them that set up the shell (exports, `eval`, `createdb` …; not
+git, systemctl or curl); each command's exit status and output are checked on their own. Files a
+command names that a reader brings (boundary files, a backup archive) are made first from the demo
+(`file_for`). The restore of a backup "on a new machine or a fresh clone" runs in a second clone
+with its own cluster. A command that only makes sense otherwise is in SKIPPED with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow  # two clones, the whole demo county, every briefing the docs show
+ROOT = Path(__file__).resolve().parents[2]
+SHELL_BLOCKS = {"", "sh", "bash", "shell", "console"}
+COMMAND = re.compile(r"(^|[\s/])manage\.py\s|^make(\s|$)")
+ARCHIVE = "var/backups/pingan-backup-20261205T182446Z.tar"
+
+# Shown in the docs but not run here, with why (kept as short as possible).
+SKIPPED = {
+    "make demo": "serves the site until stopped; its steps run here as the set-up",
+    "make test": "the whole test suite, this test included",
+    ".venv/bin/python manage.py procrastinate worker": "runs until stopped (tests/jobs start it)",
+}
+# Commands the docs show failing on purpose: their exit status and the one line they print.
+EXPECTED_FAILURES = {
+    "env -u SECRET_KEY PINGAN_ENV=production .venv/bin/python manage.py check": (
+        1,
+        "ImproperlyConfigured: Set the environment variable SECRET_KEY "
+        "(production: no key file is read).",
+    ),
+}
+# Run in a second, fresh clone: the restore on a new machine (docs/operations/backup.md).
+IN_FRESH_CLONE = {"make db", f"make restore FILE={ARCHIVE}"}
+# Lines of a block run between its commands: they set up the reader's shell.
+SETUP_LINE = re.compile(
+    r"^(export |eval |[A-Z_]+=\S*$|[A-Z_]+=\$\(|/usr/lib/postgresql/\d+/bin/(createdb|dropdb) "
+    r"|printf .*> var/\w+(\s|$))"
+)
+# Environment of the test run that a reader's shell does not have.
+NOT_THE_READERS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY", "DATABASE_URL")
+
+
+@dataclass(frozen=True)
+class DocCommand:
+    path: str
+    line: int
+    text: str
+    block: tuple[str, ...]  # the runnable lines of its code block, itself included
+    index: int  # its place among them
+
+    @property
+    def bare(self) -> str:
+        """The command without a trailing comment."""
+        return _bare(self.text)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def _logical_lines(lines: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """Lines joined across backslash continuations and quoted newlines, as the shell reads them."""
+    pending: list[str] = []
+    start = 0
+    for number, line in lines:
+        if not pending:
+            start = number
+        pending.append(line)
+        text = "\n".join(pending)
+        if text.endswith("\\"):
+            continue
+        try:
+            shlex.split(text, comments=True)
+        except ValueError:  # an open quote: the command goes on
+            continue
+        yield start, re.sub(r"\\\n\s*", " ", text)
+        pending = []
+
+
+def _block_commands(relative: str, block: list[tuple[int, str]]) -> list[DocCommand]:
+    lines = [(start, text.strip()) for start, text in _logical_lines(block)]
+    runnable = [
+        (start, text)
+        for start, text in lines
+        if (COMMAND.search(text) and _bare(text) not in SKIPPED) or SETUP_LINE.match(text)
+    ]
+    texts = tuple(text for _start, text in runnable)
+    commands = [
+        DocCommand(relative, start, text, texts, index)
+        for index, (start, text) in enumerate(runnable)
+        if COMMAND.search(text)
+    ]
+    skipped = [
+        DocCommand(relative, start, text, (), -1)
+        for start, text in lines
+        if COMMAND.search(text) and _bare(text) in SKIPPED
+    ]
+    return sorted(commands + skipped, key=lambda command: command.line)
+
+
+def _bare(text: str) -> str:
+    return re.split(r"\s+#\s", text, maxsplit=1)[0].strip()
+
+
+def doc_commands() -> list[DocCommand]:
+    found = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        relative = str(doc.relative_to(ROOT))
+        language: str | None = None  # inside a code block: its language
+        block: list[tuple[int, str]] = []
+        for number, line in enumerate(doc.read_text().splitlines(), start=1):
+            fence = re.match(r"^```(\S*)", line)
+            if fence and language is None:
+                language, block = fence.group(1), []
+            elif fence:
+                if language in SHELL_BLOCKS:
+                    found += _block_commands(relative, block)
+                language = None
+            elif language is not None:
+                block.append((number, line))
+    return found
+
+
+COMMANDS = doc_commands()
+
+
+def _run(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+class Clone:
+    """A clone of this checkout (its uncommitted changes included) with its own cluster."""
+
+    def __init__(self, base: Path, name: str) -> None:
+        self.dir = base / name
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(self.dir)], check=True)
+        changed = subprocess.run(
+            ["git", "ls-files", "-m", "-o", "--exclude-standard", "-z"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.split("\0")  # fmt: skip
+        compiled = [str(p.relative_to(ROOT)) for p in (ROOT / "locale").rglob("*.mo")]
+        for relative in [name for name in changed if name] + compiled:
+            target = self.dir / relative
+            if (ROOT / relative).is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / relative, target)
+        (self.dir / ".venv").symlink_to(ROOT / ".venv")
+        env = {k: v for k, v in os.environ.items() if k not in NOT_THE_READERS}
+        env = {k: v for k, v in env.items() if not k.startswith(("NOTIFY_", "PYTEST", "DJANGO"))}
+        env["PINGAN_STATE_DIR"] = str(base / "state")
+        self.env = env
+
+    def run(self, command: str) -> subprocess.CompletedProcess:
+        return _run(command, self.dir, self.env)
+
+    def must(self, command: str) -> str:
+        done = self.run(command)
+        assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
+        return done.stdout
+
+
+@pytest.fixture(scope="module")
+def clones() -> Iterator[dict[str, Clone]]:
+    base = Path(tempfile.mkdtemp(prefix="pingan-docs-"))
+    base.chmod(0o755)  # the postgres user (clusters made as root) passes through
+    made: dict[str, Clone] = {}
+    try:
+        demo = made["demo"] = Clone(base, "demo")
+        demo.must("make db")
+        for step in ("migrate --no-input -v 0", "load_demo", "load_demo_incidents",
+                     "load_demo_responders", "collectstatic --no-input -v 0"):  # fmt: skip
+            demo.must(f".venv/bin/python manage.py {step}")
+        made["fresh"] = Clone(base, "fresh")
+        yield made
+    finally:
+        for clone in made.values():
+            clone.run("make stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# --- Files a command names, made from the demo as a reader would bring them ---------------------
+
+
+def _export(demo: Clone, name: str, *options: str):
+    import geopandas
+
+    demo.must(f".venv/bin/python manage.py export_areas var/_{name} {' '.join(options)}")
+    return geopandas.read_file(demo.dir / "var" / f"_{name}")
+
+
+def file_for(command: DocCommand, clones: dict[str, Clone]) -> None:
+    """Makes the files ``command`` names, unless they are there."""
+    here = clones["fresh" if command.bare in IN_FRESH_CLONE else "demo"].dir
+    if ARCHIVE in command.text and not (here / ARCHIVE).exists():
+        demo = clones["demo"]
+        if not (demo.dir / ARCHIVE).exists():
+            made = demo.must(".venv/bin/python manage.py backup").strip()
+            shutil.copy2(made, demo.dir / ARCHIVE)
+        (here / ARCHIVE).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(demo.dir / ARCHIVE, here / ARCHIVE)
+    words = shlex.split(command.bare)
+    if "import_areas" in words:
+        name = words[words.index("import_areas") + 1]
+        if not (here / name).exists():
+            boundary_file(clones["demo"], here / name)
+
+
+def boundary_file(demo: Clone, path: Path) -> None:
+    """The boundary file a command imports, made from the demo's areas as the docs describe it."""
+    if path.name == "townships.shp":
+        _export(demo, "t.gpkg", "--level township").to_crs("EPSG:4544").to_file(path)
+    elif path.name == "grids.gpkg":
+        _export(demo, "g.gpkg", "--level grid").to_file(path, layer="grid")
+    elif path.name == "boundaries.gpkg":
+        _export(demo, "g.gpkg", "--level grid").to_file(path, layer="grids")
+    elif path.name == "outline_from_amap.geojson":  # published in GCJ-02
+        import prcoords
+        import shapely
+
+        def to_gcj(x, y):
+            moved = [prcoords.wgs_gcj((lat, lon)) for lon, lat in zip(x, y, strict=True)]
+            return [p.lon for p in moved], [p.lat for p in moved]
+
+        county = _export(demo, "c.geojson", "--level county")
+        county["geometry"] = [shapely.ops.transform(to_gcj, g) for g in county.geometry]
+        county.to_file(path, driver="GeoJSON")
+    elif path.name == "村界.zip":  # a zipped shapefile with Chinese field names, in GBK
+        villages = _export(demo, "v.gpkg", "--level village")
+        villages = villages.rename(columns={"code": "村代码", "name": "村名称"})
+        folder = path.parent / "var" / "_villages"
+        folder.mkdir()
+        villages[["村代码", "村名称", "geometry"]].to_file(folder / "村界.shp", encoding="GBK")
+        with zipfile.ZipFile(path, "w") as bundle:
+            for part in folder.iterdir():
+                bundle.write(part, part.name)
+
+
+# --- The commands ------------------------------------------------------------------------------
+
+
+def _order(command: DocCommand) -> int:
+    # The loads of demo-data.md first (what the others read), the backup's restore and upgrade
+    # last (they replace the database).
+    if command.path == "docs/demo-data.md":
+        return 0
+    if command.path == "docs/operations/backup.md":
+        return 2
+    return 1
+
+
+ORDERED = sorted(COMMANDS, key=_order)
+
+
+def test_the_docs_show_commands():
+    assert len(COMMANDS) > 40
+    assert {"make demo", f"make restore FILE={ARCHIVE}"} <= {c.bare for c in COMMANDS}
+
+
+@dataclass
+class Result:
+    status: int
+    stdout: str
+    stderr: str
+
+
+_RESULTS: dict[tuple[str, tuple[str, ...]], list[Result]] = {}
+
+
+def run_block(command: DocCommand, clone: Clone) -> Result:
+    """Runs the command's block in one shell (once), each command's output kept apart."""
+    key = (command.path, command.block)
+    if key not in _RESULTS:
+        out = Path(tempfile.mkdtemp(prefix="pingan-docs-out-"))
+        script = []
+        for index, text in enumerate(command.block):
+            if COMMAND.search(text):
+                script.append(f"{{\n{text}\n}} >{out}/{index}.out 2>{out}/{index}.err")
+                script.append(f"echo $? >{out}/{index}.status")
+            else:
+                script.append(text)
+        clone.run("\n".join(script))
+        _RESULTS[key] = [
+            Result(
+                int((out / f"{i}.status").read_text()),
+                (out / f"{i}.out").read_text(),
+                (out / f"{i}.err").read_text(),
+            )
+            if (out / f"{i}.status").exists()
+            else Result(-1, "", "not run")
+            for i in range(len(command.block))
+        ]
+        shutil.rmtree(out)
+    return _RESULTS[key][command.index]
+
+
+@pytest.mark.parametrize("command", ORDERED, ids=str)
+def test_command_runs_as_written(command: DocCommand, clones):
+    if command.bare in SKIPPED:
+        pytest.skip(SKIPPED[command.bare])
+    clone = clones["fresh" if command.bare in IN_FRESH_CLONE else "demo"]
+    if command.index == 0 or not any(COMMAND.search(t) for t in command.block[: command.index]):
+        # The block's first command: what the whole block needs is made before it runs.
+        for other in COMMANDS:
+            if other.block == command.block and other.path == command.path:
+                file_for(other, clones)
+        if "/tmp/pingan-check-media" in " ".join(command.block):
+            shutil.rmtree("/tmp/pingan-check-media", ignore_errors=True)
+        if f"make restore FILE={ARCHIVE}" in command.block:  # the keys travel with the archive
+            for key in ("secret_key", "field_encryption_keys", "field_hash_key"):
+                shutil.copy2(clones["demo"].dir / "var" / key, clone.dir / "var" / key)
+    done = run_block(command, clone)
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output[-4000:]
+    status, line = EXPECTED_FAILURES.get(command.bare, (0, None))
+    assert done.status == status, f"{command}: {command.text}\n{output[-4000:]}"
+    if line:
+        assert done.stderr.strip() == line
