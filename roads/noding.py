@@ -94,9 +94,9 @@ def node_lines(
         for piece in _cut(line, cuts[index]):
             pieces.append(piece)
             piece_origin.append(index)
-    ends = np.array(
-        [[piece[0], piece[-1]] for piece in pieces], dtype=float
-    ).reshape(-1, 2)  # start, end, start, end, …
+    ends = np.array([[piece[0], piece[-1]] for piece in pieces], dtype=float).reshape(
+        -1, 2
+    )  # start, end, start, end, …
     node_of_end, node_xy = _cluster(ends, VERTEX_TOLERANCE_M)
     wgs84 = []
     for number, piece in enumerate(pieces):
@@ -223,9 +223,7 @@ def _shared_vertex_cuts(
         inner = np.flatnonzero(shared[offsets[index] + 1 : offsets[index + 1] - 1]) + 1
         if len(inner) == 0:
             continue
-        along = np.concatenate(
-            [[0.0], np.cumsum(np.hypot(*np.diff(line_coords, axis=0).T))]
-        )
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(line_coords, axis=0).T))])
         for vertex in inner:
             cuts[index].append((float(along[vertex]), line_coords[vertex]))
         made += len(inner)
@@ -253,13 +251,17 @@ def _crossing_cuts(
     keys = _keys(points, VERTEX_TOLERANCE_M)
     at_shared_vertex = np.array([tuple(k) in shared_keys for k in keys], dtype=bool)
     unjoined = points[~joined & ~at_shared_vertex]
-    points, a, b = points[joined], a[joined], b[joined]
+    # Shared vertices are cut already; the rest of the meeting points of roads at grade here.
+    cut_here = joined & ~at_shared_vertex
+    points, a, b = points[cut_here], a[cut_here], b[cut_here]
     made = 0
     for lines in (a, b):
         along = shapely.line_locate_point(metric[lines], shapely.points(points))
         lengths = shapely.length(metric[lines])
         inside = (along > VERTEX_TOLERANCE_M) & (along < lengths - VERTEX_TOLERANCE_M)
-        for index, distance, point in zip(lines[inside], along[inside], points[inside], strict=True):
+        for index, distance, point in zip(
+            lines[inside], along[inside], points[inside], strict=True
+        ):
             cuts[index].append((float(distance), point))
         made += int(inside.sum())
     return made, _distinct(unjoined)

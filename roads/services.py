@@ -226,7 +226,10 @@ def _count(network: RoadNetwork) -> None:
     ]
     network.report["km"] = round(total_m / 1000, 3)
     network.report["classes"] = {
-        road_class: {"edges": by_class[road_class][0], "km": round(by_class[road_class][1] / 1000, 3)}
+        road_class: {
+            "edges": by_class[road_class][0],
+            "km": round(by_class[road_class][1] / 1000, 3),
+        }
         for road_class in RoadClass.values
         if road_class in by_class
     }
