@@ -11,8 +11,9 @@ follows how a Loess-Plateau county's roads are organised, not where they are:
 * county roads (县道) link every township seat along a minimum spanning tree of the seats, and
   township roads (乡道) add the short loops a spanning tree lacks (two neighbouring seats more
   than 1.6 times farther apart by the tree than in a straight line);
-* village roads (村道) link every village centre (the label point of its area) to its township
-  seat along a spanning tree of the seat and the township's villages;
+* village roads (村道) link every village centre (the label point of its area) to the trunk
+  roads above along a spanning tree of the township's villages and the trunk: a spur to the
+  nearest county or national road, or a road from the next village;
 * a street grid (街道) in the county seat.
 
 Every link is a gentle curve (a few sine harmonics across its straight line, seeded by the
@@ -97,10 +98,13 @@ def generate_roads(
     if expressway is not None:
         roads += _interchanges(expressway, codes, seat_xy, seats)
     roads += _seat_links(codes, seat_xy, seats)
+    trunk = shapely.MultiLineString(
+        [xy for xy, road_class, _name in roads if road_class != RoadClass.EXPRESSWAY]
+    )
     for township in codes:
         places = villages.get(township, [])
         if places:
-            roads += _village_roads(seats[township], seat_xy[codes.index(township)], places, metric)
+            roads += _village_roads(trunk, places, metric)
     roads += _street_grid(seat_xy[codes.index(county_seat)], seats[county_seat].name)
     return [
         DemoRoad(coords=metric.lonlat(xy), road_class=road_class, name=name)
@@ -190,20 +194,32 @@ def _seat_links(
 
 
 def _village_roads(
-    seat: Place, seat_xy: np.ndarray, places: list[Place], metric: _Metric
+    trunk: shapely.Geometry, places: list[Place], metric: _Metric
 ) -> list[tuple[np.ndarray, str, str]]:
-    """Village roads along the spanning tree of the seat and the township's village centres,
-    each named after the village it leads to (the one farther from the seat)."""
-    xy = np.vstack([seat_xy, metric.xy(np.array([(p.lon, p.lat) for p in places]))])
-    distance = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    tree = minimum_spanning_tree(distance).toarray()
-    hops = shortest_path(tree + tree.T, directed=False, indices=0)
+    """Village roads along the spanning tree of the township's village centres and the trunk
+    roads (the trunk as one more node, as far from a village as its nearest point): a village
+    near a county road gets a spur to it, the others a road from the next village."""
+    xy = metric.xy(np.array([(p.lon, p.lat) for p in places]))
+    count = len(places)
+    weights = np.zeros((count + 1, count + 1))
+    weights[1:, 1:] = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    # A trunk distance of 0 would read as "no edge" to scipy: a millimetre instead.
+    weights[0, 1:] = np.maximum(shapely.distance(shapely.points(xy), trunk), 1e-3)
+    tree = minimum_spanning_tree(weights).toarray()
+    hops = shortest_path(tree + tree.T, directed=False, indices=0, unweighted=True)
     roads = []
     for i, j in sorted(zip(*np.nonzero(tree), strict=True)):
         near, far = (i, j) if hops[i] <= hops[j] else (j, i)
         village = places[far - 1]
-        key = _key(village.code)
-        curve = bend(xy[near], xy[far], _rng(4, key))
+        if near == 0:
+            start = shapely.get_coordinates(
+                shapely.shortest_line(shapely.Point(xy[far - 1]), trunk)
+            )[-1]
+        else:
+            start = xy[near - 1]
+        if np.hypot(*(xy[far - 1] - start)) < 1.0:
+            continue  # the centre is on the trunk road already (a township's seat)
+        curve = bend(start, xy[far - 1], _rng(4, _key(village.code)))
         roads.append((curve, RoadClass.VILLAGE, f"{village.name}通村路{MARK}"))
     return roads
 

@@ -54,10 +54,20 @@ def line(*points: tuple[float, float]) -> shapely.LineString:
 
 GPKG_ROWS = [
     # A county road (code X) crossing a village road (村道) without a shared vertex: noded.
-    {"等级": "X081", "名称": "X081 县道", "单行": "", "geometry": line((104.60, 35.0), (104.62, 35.0))},
+    {
+        "等级": "X081",
+        "名称": "X081 县道",
+        "单行": "",
+        "geometry": line((104.60, 35.0), (104.62, 35.0)),
+    },
     {"等级": "村道", "名称": "", "单行": "否", "geometry": line((104.61, 34.99), (104.61, 35.01))},
     # The G30 (an expressway by its number) over the county road: a bridge, no junction.
-    {"等级": "G30", "名称": "连霍高速", "单行": "是", "geometry": line((104.615, 34.99), (104.615, 35.01))},
+    {
+        "等级": "G30",
+        "名称": "连霍高速",
+        "单行": "是",
+        "geometry": line((104.615, 34.99), (104.615, 35.01)),
+    },
     # A one-way township road drawn against its direction (-1).
     {"等级": "乡道", "名称": "", "单行": "-1", "geometry": line((104.62, 35.0), (104.62, 35.01))},
 ]
@@ -124,7 +134,7 @@ def test_a_geopackage_in_cgcs2000_metres_is_reprojected_and_classified(tmp_path)
 def test_a_class_map_names_what_a_code_means(tmp_path):
     rows = [{"kind": 7, "geometry": line((104.60, 35.0), (104.62, 35.0))}]
     path = write_gpkg(tmp_path / "coded.gpkg", rows, crs=4326)
-    with pytest.raises(CommandError, match="'7'.*--class-map"):
+    with pytest.raises(CommandError, match=r"'7'.*--class-map"):
         run_import(path, "--class-field", "kind")
     run_import(path, "--class-field", "kind", "--class-map", "7=track")
     assert list(RoadEdge.objects.values_list("road_class", flat=True)) == ["track"]
