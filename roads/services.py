@@ -110,20 +110,27 @@ def activate_network(network: RoadNetwork) -> None:
         network.save(update_fields=["active"])
 
 
-def recompute_costs(*, network: RoadNetwork | None = None) -> int:
-    """Travel seconds of every edge (of ``network``, or of all) from the speed table; -1 where a
-    mode may not use the road class. Returns the number of edges updated."""
+def recompute_costs(
+    *, network: RoadNetwork | None = None, road_classes: Iterable[str] | None = None
+) -> int:
+    """Travel seconds of every edge (of ``network``, or of all; of ``road_classes``, or of every
+    class) from the speed table; -1 where a mode may not use the road class. Returns the number
+    of edges updated."""
     sets = ",\n".join(
         f"""{column} = COALESCE((SELECT e.length_m / (s.kmh / 3.6) FROM roads_roadspeed s
             WHERE s.road_class = e.road_class AND s.mode = '{mode}' AND s.kmh > 0), -1)"""
         for mode, column in COST_COLUMN.items()
     )
-    where = "WHERE e.network_id = %s" if network is not None else ""
+    conditions, params = [], []
+    if network is not None:
+        conditions.append("e.network_id = %s")
+        params.append(network.pk)
+    if road_classes is not None:
+        conditions.append("e.road_class = ANY(%s)")
+        params.append(list(road_classes))
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE roads_roadedge e SET {sets} {where}",
-            [network.pk] if network is not None else [],
-        )
+        cursor.execute(f"UPDATE roads_roadedge e SET {sets} {where}", params)
         return cursor.rowcount
 
 
