@@ -239,14 +239,17 @@ def format_for_path(path: Path) -> str:
     return fmt
 
 
-def write_boundaries(frame: gpd.GeoDataFrame, path: Path, fmt: str) -> None:
-    """Write ``frame`` (EPSG:4326) as GeoJSON, a UTF-8 Shapefile (with .cpg) or a GeoPackage."""
+def write_boundaries(
+    frame: gpd.GeoDataFrame, path: Path, fmt: str, *, layer: str = EXPORT_LAYER
+) -> None:
+    """Write ``frame`` (EPSG:4326) as GeoJSON, a UTF-8 Shapefile (with .cpg) or a GeoPackage
+    (layer ``layer``; the road export names its own)."""
     options: dict[str, object] = {}
     if fmt == "shp":
         frame = frame.rename(columns=SHAPEFILE_FIELDS)
         options["encoding"] = "UTF-8"
     elif fmt == "gpkg":
-        options["layer"] = EXPORT_LAYER
+        options["layer"] = layer
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_file(path, driver=EXPORT_FORMATS[fmt], engine="pyogrio", **options)
 

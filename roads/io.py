@@ -14,12 +14,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import shapely
+from django.contrib.gis.db.models.functions import AsWKB
 from django.utils.translation import gettext as _
 
 from gridmap import io as gridmap_io
 from gridmap.io import BoundaryFileError as RoadFileError
+from roads.models import RoadEdge, RoadNetwork
 
-__all__ = ["RoadFileError", "is_osm", "read_roads"]
+__all__ = ["RoadFileError", "edges_frame", "is_osm", "read_roads", "write_roads"]
 
 # Attribute names looked for when no --class-field/--name-field/--oneway-field is given.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -28,6 +31,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "oneway": ("oneway", "ONEWAY", "单行", "单向"),
 }
 OSM_LAYER = "lines"
+EXPORT_LAYER = "roads"
 # other_tags of GDAL's OSM driver: "key"=>"value","key"=>"value".
 _OSM_TAG = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 
@@ -100,3 +104,28 @@ def _osm_tags(text: object) -> dict[str, str]:
     if not isinstance(text, str):
         return {}
     return {key: value for key, value in _OSM_TAG.findall(text)}
+
+
+def edges_frame(network: RoadNetwork) -> gpd.GeoDataFrame:
+    """The edges of ``network`` as features (class, name, oneway yes/no; EPSG:4326), in the
+    attribute names and values ``read_roads`` understands, so an export imports back."""
+    rows = list(
+        RoadEdge.objects.filter(network=network)
+        .order_by("id")
+        .annotate(wkb=AsWKB("geom"))
+        .values_list("road_class", "name", "oneway", "wkb")
+    )
+    return gpd.GeoDataFrame(
+        {
+            "class": [row[0] for row in rows],
+            "name": [row[1] for row in rows],
+            "oneway": ["yes" if row[2] else "no" for row in rows],
+        },
+        geometry=shapely.from_wkb([bytes(row[3]) for row in rows]),
+        crs=4326,
+    )
+
+
+def write_roads(frame: gpd.GeoDataFrame, path: Path, fmt: str) -> None:
+    """Write road features as GeoJSON, Shapefile or GeoPackage (layer ``roads``)."""
+    gridmap_io.write_boundaries(frame, path, fmt, layer=EXPORT_LAYER)

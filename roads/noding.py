@@ -224,6 +224,10 @@ def _shared_vertex_cuts(
         if len(inner) == 0:
             continue
         along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(line_coords, axis=0).T))])
+        # A vertex within the tolerance of the line's own end is that end: no cut.
+        inner = inner[
+            (along[inner] > VERTEX_TOLERANCE_M) & (along[inner] < along[-1] - VERTEX_TOLERANCE_M)
+        ]
         for vertex in inner:
             cuts[index].append((float(along[vertex]), line_coords[vertex]))
         made += len(inner)

@@ -179,3 +179,16 @@ def test_a_dry_run_reports_and_writes_nothing(tmp_path, old_network):
     assert "Dry run" in printed
     assert list(RoadNetwork.objects.all()) == [old_network]
     assert RoadNetwork.objects.get().active
+
+
+def test_an_exported_network_imports_back_the_same(tmp_path, old_network):
+    path = tmp_path / "exported.gpkg"
+    call_command("export_roads", str(path), stdout=StringIO())
+    before = sorted(RoadEdge.objects.values_list("road_class", "name", "oneway", "length_m"))
+    run_import(path)
+    network = RoadNetwork.objects.get()
+    assert network != old_network
+    after = sorted(RoadEdge.objects.values_list("road_class", "name", "oneway", "length_m"))
+    assert [row[:3] for row in after] == [row[:3] for row in before]
+    assert [row[3] for row in after] == pytest.approx([row[3] for row in before], abs=0.01)
+    assert network.component_count == old_network.component_count
