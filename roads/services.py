@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from django.contrib.gis.geos import LineString
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from roads.choices import COST_COLUMN, RoadClass
 from roads.models import RoadNetwork
@@ -61,7 +62,7 @@ def build_network(
     say = progress or (lambda _text: None)
     started = time.perf_counter()
     lines = [line for line in lines if not line.geom.empty and line.geom.length > 0]
-    say(f"noding {len(lines):,} lines…")
+    say(_("Noding %(n)d lines…") % {"n": len(lines)})
     noded = node_lines(
         [shapely.from_wkb(bytes(line.geom.wkb)) for line in lines],
         np.array(
@@ -72,8 +73,8 @@ def build_network(
     )
     noded_at = time.perf_counter()
     say(
-        f"noded into {len(noded.pieces):,} edges and {len(noded.nodes):,} nodes "
-        f"in {noded_at - started:.1f} s; writing…"
+        _("Noded into %(edges)d edges and %(nodes)d nodes in %(s).1f s; writing…")
+        % {"edges": len(noded.pieces), "nodes": len(noded.nodes), "s": noded_at - started}
     )
     with transaction.atomic():
         network = RoadNetwork.objects.create(
@@ -98,7 +99,7 @@ def build_network(
         network.save(update_fields=["report"])
         if activate:
             activate_network(network)
-    say(f"written in {time.perf_counter() - noded_at:.1f} s")
+    say(_("Written in %(s).1f s.") % {"s": time.perf_counter() - noded_at})
     return network
 
 

@@ -7,7 +7,7 @@ import pytest
 from accounts.choices import Role
 from roads.models import RoadEdge, RoadNetwork, RoadSpeed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 
 COUNTY = "621122000000"
 TOWNSHIP = "621122100000"
@@ -17,22 +17,14 @@ ROADS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # The manifest storage needs collectstatic; admin pages are tested against the source files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
-def staff(make_user):
-    def build(area, role: str = Role.COUNTY_ADMIN, username: str = "xianadmin"):
-        user = make_user(username, role=role, jurisdiction=area)
-        user.is_staff = True
-        user.save()
-        return user
+def staff(django_user_model):
+    """A staff account of ``role`` over ``area`` (the admin needs ``is_staff``)."""
+
+    def build(area, role: str = Role.COUNTY_ADMIN):
+        return django_user_model.objects.create_user(
+            username=f"{role}-{area.code}", role=role, jurisdiction=area, is_staff=True
+        )
 
     return build
 

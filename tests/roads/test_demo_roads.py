@@ -7,8 +7,7 @@ import io
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 
 from gridmap.choices import AreaLevel
 from gridmap.demo.county import SEAT_TOWNSHIP
@@ -17,6 +16,7 @@ from roads.demo.load import demo_places
 from roads.demo.network import generate_roads
 from roads.models import RoadEdge, RoadNetwork
 from roads.queries import edges_sql
+from tests.demo_county import demo_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +24,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module", autouse=True)
 def demo_roads(django_db_setup, django_db_blocker):
     """The demo county and its roads, loaded once for the module, rolled back after."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        call_command("load_demo", stdout=io.StringIO(), verbosity=0)
-        output = io.StringIO()
-        call_command("load_demo_roads", stdout=output)
-        yield output.getvalue()
-        transaction.set_rollback(True)
+    with demo_loaded(django_db_blocker, "load_demo_roads") as outputs:
+        yield outputs["load_demo_roads"]
 
 
 def node_at(network: RoadNetwork, lon: float, lat: float) -> tuple[int, float]:

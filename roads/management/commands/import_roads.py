@@ -9,7 +9,11 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridmap.management.base import TranslatedHelpCommand
+from gridmap.management.base import (
+    TranslatedHelpCommand,
+    add_gis_file_arguments,
+    not_imported,
+)
 from roads import io
 from roads.choices import RoadClass
 from roads.classes import SKIP, parse_class_map
@@ -33,13 +37,7 @@ class Command(TranslatedHelpCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help=_("GPKG, Shapefile, GeoJSON, .osm or .osm.pbf"))
-        parser.add_argument("--layer", help=_("layer to read (files with several layers)"))
-        parser.add_argument("--encoding", help=_("attribute encoding, e.g. GBK (Shapefiles)"))
-        parser.add_argument(
-            "--source-crs",
-            help=_("wgs84, cgcs2000, gcj02, bd09 or EPSG:<number>; default: the file's own CRS"),
-        )
+        add_gis_file_arguments(parser, path_help=_("GPKG, Shapefile, GeoJSON, .osm or .osm.pbf"))
         for option, names in io.FIELD_ALIASES.items():
             parser.add_argument(
                 f"--{option}-field",
@@ -111,11 +109,7 @@ class Command(TranslatedHelpCommand):
                 progress=(lambda line: self.stdout.write("  " + line)) if verbose else None,
             )
         except RoadImportError as exc:
-            raise CommandError(
-                _("%(path)s was not imported (nothing was written):") % {"path": path}
-                + "\n"
-                + "\n".join(exc.messages)
-            ) from None
+            raise not_imported(path, exc.messages) from None
         for line in summary_lines(result.network):
             self.stdout.write(line)
         seconds = time.perf_counter() - started
