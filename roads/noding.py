@@ -74,6 +74,9 @@ def node_lines(
 ) -> Noded:
     """Cut ``lines`` (WGS84, simple or not) by the rule above; ``grade_separated[i]`` marks the
     lines that meet others only at shared vertices (expressways, bridges, tunnels)."""
+    if not lines:
+        empty = np.zeros(0, dtype=int)
+        return Noded([], empty, empty, empty, np.zeros((0, 2)), np.zeros((0, 2)))
     plane = _Plane(lines)
     metric = shapely.transform(np.asarray(lines, dtype=object), plane.to_metric)
     origin = np.arange(len(metric))
@@ -135,7 +138,7 @@ def _simple_parts(metric: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, n
             parts.append(line)
             owners.append(origin[index])
             continue
-        for part in shapely.get_parts(shapely.line_merge(shapely.node(line))):
+        for part in shapely.get_parts(shapely.node(line)):
             parts.append(part)
             owners.append(origin[index])
     return np.asarray(parts, dtype=object), np.asarray(owners, dtype=int)

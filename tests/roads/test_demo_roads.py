@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from gridmap.choices import AreaLevel
 from gridmap.demo.county import SEAT_TOWNSHIP
@@ -24,7 +25,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module", autouse=True)
 def demo_roads(django_db_setup, django_db_blocker):
     """The demo county and its roads, loaded once for the module, rolled back after."""
-    with demo_loaded(django_db_blocker, "load_demo_roads") as outputs:
+    # Module fixtures run outside the per-test English override.
+    with translation.override("en"), demo_loaded(django_db_blocker, "load_demo_roads") as outputs:
         yield outputs["load_demo_roads"]
 
 

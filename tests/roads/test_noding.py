@@ -65,3 +65,12 @@ def test_the_report_gives_length_per_class_and_the_largest_share(road_network):
     assert report["classes"]["county"]["km"] == pytest.approx(1.825, abs=0.01)
     assert report["classes"]["village"]["km"] == pytest.approx(0.912, abs=0.01)
     assert report["components"]["largest_share_of_length"] == pytest.approx(2 / 3, abs=0.01)
+
+
+def test_a_road_crossing_itself_is_joined_at_the_crossing(road_network):
+    # A hairpin that loops back over itself: east, north, west, then south through its own start.
+    loop = ((104.60, 35.00), (104.62, 35.00), (104.62, 35.01), (104.61, 35.01), (104.61, 34.99))
+    network = road_network((loop, "village", True))
+    # Cut at the crossing (104.61, 35.00): in, round the loop, out.
+    assert (network.edge_count, network.node_count) == (3, 3)
+    assert cost(network.pk, "car", (104.60, 35.00), (104.61, 34.99)) > 0
