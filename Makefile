@@ -43,6 +43,7 @@ stop:
 demo: db
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
+	@$(MANAGE) load_demo_roads
 	@$(MANAGE) load_demo_incidents
 	@$(MANAGE) load_demo_responders
 	@$(MANAGE) collectstatic --no-input -v 0
@@ -75,6 +76,7 @@ test: lint check
 bench: db
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
+	@$(MANAGE) load_demo_roads
 	@$(MANAGE) load_demo_incidents
 	@$(MANAGE) load_demo_responders
 	$(PY) bench/locate.py

@@ -9,7 +9,10 @@ from django.forms import ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts import job_admin  # noqa: F401  (registers the jobs admin)
+from accounts import (
+    job_admin,  # noqa: F401  (registers the jobs admin)
+    road_admin,  # noqa: F401  (registers the road network admin)
+)
 from accounts.audit import record_user_changes
 from accounts.models import ApiToken, User
 from accounts.tokens import revoke_token

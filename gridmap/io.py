@@ -132,19 +132,26 @@ def read_boundaries(
     return frame
 
 
-def select_fields(frame: gpd.GeoDataFrame, chosen: dict[str, str | None]) -> gpd.GeoDataFrame:
-    """The frame with the importer's column names, from --*-field options or the usual names."""
+def select_fields(
+    frame: gpd.GeoDataFrame,
+    chosen: dict[str, str | None],
+    *,
+    aliases: dict[str, tuple[str, ...]] = FIELD_ALIASES,
+    required: tuple[str, ...] = REQUIRED_FIELDS,
+) -> gpd.GeoDataFrame:
+    """The frame with the importer's column names, from --*-field options or the usual names
+    (``aliases``: the boundary importer's by default; the road importer passes its own)."""
     columns: dict[str, str] = {}
     available = [str(c) for c in frame.columns if c != frame.geometry.name]
-    for field, aliases in FIELD_ALIASES.items():
+    for field, names in aliases.items():
         explicit = chosen.get(field)
         if explicit is not None and explicit not in available:
             raise BoundaryFileError(
                 _("Field %(field)r (for %(role)s) is not in the file; its fields: %(fields)s.")
                 % {"field": explicit, "role": field, "fields": ", ".join(available)}
             )
-        found = explicit or next((a for a in aliases if a in available), None)
-        if found is None and field in REQUIRED_FIELDS:
+        found = explicit or next((a for a in names if a in available), None)
+        if found is None and field in required:
             raise BoundaryFileError(
                 _(
                     "The file has no %(role)r field; name it with --%(option)s-field. "
@@ -232,14 +239,17 @@ def format_for_path(path: Path) -> str:
     return fmt
 
 
-def write_boundaries(frame: gpd.GeoDataFrame, path: Path, fmt: str) -> None:
-    """Write ``frame`` (EPSG:4326) as GeoJSON, a UTF-8 Shapefile (with .cpg) or a GeoPackage."""
+def write_boundaries(
+    frame: gpd.GeoDataFrame, path: Path, fmt: str, *, layer: str = EXPORT_LAYER
+) -> None:
+    """Write ``frame`` (EPSG:4326) as GeoJSON, a UTF-8 Shapefile (with .cpg) or a GeoPackage
+    (layer ``layer``; the road export names its own)."""
     options: dict[str, object] = {}
     if fmt == "shp":
         frame = frame.rename(columns=SHAPEFILE_FIELDS)
         options["encoding"] = "UTF-8"
     elif fmt == "gpkg":
-        options["layer"] = EXPORT_LAYER
+        options["layer"] = layer
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_file(path, driver=EXPORT_FORMATS[fmt], engine="pyogrio", **options)
 

@@ -12,9 +12,8 @@ import pytest
 import shapely
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.test import override_settings
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -30,6 +29,7 @@ from incidents.models import HandlingUnit, Incident, IncidentEvent, Party
 from incidents.queries import overdue_q, possible_duplicates
 from incidents.seed import DEPARTMENTS
 from incidents.services import TRANSITIONS, IntakeRequest, take_in
+from tests.demo_county import demo_loaded
 
 pytestmark = pytest.mark.django_db
 LAND = ("land-forest", "homestead-housing")
@@ -46,22 +46,13 @@ def valid_id_number(value: str) -> bool:
 @pytest.fixture(scope="module", autouse=True)
 def demo_year(django_db_setup, django_db_blocker):
     """The demo county and its year of matters, loaded once for the module, rolled back after."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        call_command("load_demo", stdout=io.StringIO(), verbosity=0)
-        output = io.StringIO()
-        call_command("load_demo_incidents", stdout=output)
+    with demo_loaded(django_db_blocker, "load_demo_incidents") as outputs:
         with connection.cursor() as cursor:
             # Check the load's deferred foreign keys once here; otherwise every test's teardown
             # checks them again (and its savepoint rollback puts them back).
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        yield output.getvalue()
-        transaction.set_rollback(True)
+        yield outputs["load_demo_incidents"]
 
 
 def synthetic():

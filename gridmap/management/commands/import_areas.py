@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridmap import io
+from gridmap.management.base import add_gis_file_arguments, not_imported
 from gridmap.services import (
     DEFAULT_TOLERANCES,
     ImportRefusedError,
@@ -76,13 +77,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help=_("GeoJSON, Shapefile, zipped Shapefile, GPKG"))
-        parser.add_argument("--layer", help=_("layer to read (files with several layers)"))
-        parser.add_argument("--encoding", help=_("attribute encoding, e.g. GBK (Shapefiles)"))
-        parser.add_argument(
-            "--source-crs",
-            help=_("wgs84, cgcs2000, gcj02, bd09 or EPSG:<number>; default: the file's own CRS"),
-        )
+        add_gis_file_arguments(parser, path_help=_("GeoJSON, Shapefile, zipped Shapefile, GPKG"))
         parser.add_argument(
             "--valid-from", help=_("date the boundaries take effect, YYYY-MM-DD (default today)")
         )
@@ -143,11 +138,7 @@ class Command(BaseCommand):
                 retire_missing_under=options["retire_missing_under"],
             )
         except InvalidFeaturesError as exc:
-            raise CommandError(
-                _("%(path)s was not imported (nothing was written):") % {"path": path}
-                + "\n"
-                + "\n".join(exc.messages)
-            ) from None
+            raise not_imported(path, exc.messages) from None
         except ImportRefusedError as exc:
             self.stdout.write(format_report(exc.report))
             raise CommandError(

@@ -1,0 +1,1 @@
+"""The demo county's synthetic road network (loaded by ``make demo``)."""
