@@ -143,3 +143,54 @@ def test_suggestions_in_the_report_carry_their_gain_and_the_share_after(grid):
     assert second.share_after == pytest.approx(
         (result.total.covered + first.gain + second.gain) / 8500
     )
+
+
+# --- the API --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leader_client(grid, make_user, client):
+    from accounts.choices import Role
+
+    client.force_login(make_user("circle-leader", Role.LEADERSHIP, grid["621122000000"]))
+    return client
+
+
+def test_the_api_gives_shares_per_township_and_suggestions(leader_client):
+    body = leader_client.get(
+        "/api/analytics/coverage", {"minutes": 5, "mode": "bike", "suggest": 2}
+    ).json()
+    assert body["area"]["code"] == "621122000000"
+    assert (body["mode"], body["minutes"], body["method"]) == ("bike", 5, "road-length")
+    assert [a["code"] for a in body["areas"]] == ["621122100000", "621122101000"]
+    assert body["areas"][1]["share"] == 0
+    assert body["total"]["population"] == 8500
+    assert [s["code"] for s in body["suggestions"]] == ["621122101001", "621122100002"]
+
+
+def test_the_gap_layer_lists_cells_with_residents_out_of_reach(leader_client):
+    body = leader_client.get("/api/analytics/coverage/gaps", {"minutes": 5}).json()
+    codes = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+    assert "621122100001001" not in codes  # fully covered
+    assert codes["621122100002001"]["share"] < 1
+    assert codes["621122101002002"]["no_road"] is True
+    assert "621122101001002" not in codes  # no population figure
+    assert body["features"][0]["geometry"]["type"] == "MultiPolygon"
+
+
+@pytest.mark.parametrize(
+    "params", [{"minutes": 0}, {"minutes": "x"}, {"mode": "boat"}, {"suggest": 11}, {"area": "9"}]
+)
+def test_bad_coverage_input_is_a_400(leader_client, params):
+    response = leader_client.get("/api/analytics/coverage", params)
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_without_roads_the_coverage_api_says_so(network, make_user, client):
+    from accounts.choices import Role
+
+    client.force_login(make_user("circle-admin", Role.COUNTY_ADMIN, network["621122000000"]))
+    response = client.get("/api/analytics/coverage")
+    assert response.status_code == 404
+    assert "import_roads" in response.json()["detail"]

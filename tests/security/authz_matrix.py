@@ -295,6 +295,18 @@ RULES: tuple[E, ...] = (
         M(UNAUTH, (OK, BAD), (OK, BAD), BAD, (OK, BAD), (OK, BAD)),
         query=_area,
     ),
+    # The service circle (issue 15): the world loads no roads, so the allowed roles get a 404
+    # inside and a 400 for township B's area outside their jurisdiction.
+    E(
+        "api-analytics-coverage",
+        M(UNAUTH, (NF, BAD), (NF, BAD), FORBID, FORBID, (NF, BAD)),
+        query=_area,
+    ),
+    E(
+        "api-analytics-coverage-gaps",
+        M(UNAUTH, (NF, BAD), (NF, BAD), FORBID, FORBID, (NF, BAD)),
+        query=_area,
+    ),
     E(
         "api-analytics-hotspot-run",
         M(UNAUTH, SEEN, SEEN, NF, SEEN, SEEN),  # the runs are of townships: not a leader's
