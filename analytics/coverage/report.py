@@ -19,6 +19,7 @@ from analytics.coverage.reach import (
 )
 from gridmap.choices import AreaLevel
 from gridmap.models import Area
+from roads.choices import TravelMode
 
 
 @dataclass
@@ -80,6 +81,10 @@ class Coverage:
     demand: Demand
     suggestions: list[Suggestion] = field(default_factory=list)
     cells_without_population: int = 0
+
+    @property
+    def mode_label(self) -> str:
+        return str(TravelMode(self.mode).label)
 
 
 def coverage(

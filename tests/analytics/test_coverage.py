@@ -203,3 +203,21 @@ def test_without_roads_the_coverage_api_says_so(network, make_user, client):
     response = client.get("/api/analytics/coverage")
     assert response.status_code == 404
     assert "import_roads" in response.json()["detail"]
+
+
+# --- the briefing ---------------------------------------------------------------------------------
+
+
+def test_the_briefing_has_a_service_circle_section_per_township(grid, tmp_path):
+    from django.core.management import call_command
+
+    call_command("briefing", "--area", "621122", "--period", "2026-10", "--output", str(tmp_path))
+    page = (tmp_path / "briefing-621122000000-2026-10.html").read_text()
+    section = page[page.index('id="service-circle"') :]
+    assert "甲镇" in section
+    assert "乙乡" in section
+    assert "0.0%" in section  # township B: nobody within reach
+    assert "8500" in section  # the county's residents
+    # Ten minutes by e-bike: both south cells of township A, 3,000 of 8,500 residents.
+    assert "35.3%" in section
+    assert "乙乡1村" in section  # the first suggested site
