@@ -47,7 +47,9 @@ class ServicePoint(models.Model):
     )
     active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     synthetic = models.BooleanField(
-        _("synthetic"), default=False, help_text=_("Derived for the demo county, not surveyed.")
+        _("synthetic (demo)"),
+        default=False,
+        help_text=_("Derived for the demo county, not surveyed."),
     )
     source = models.CharField(_("source file"), max_length=500, blank=True)
 
