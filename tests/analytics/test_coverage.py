@@ -24,8 +24,7 @@ from analytics.coverage.reach import (
 from analytics.coverage.report import coverage
 from analytics.models import ServicePoint
 from gridmap.models import Area
-from roads.choices import DEFAULT_SPEEDS_KMH
-from roads.models import RoadEdge, RoadSpeed
+from roads.models import RoadEdge
 from tests.roads.conftest import road_network  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -44,16 +43,8 @@ POPULATION = {
 D = 1000.0  # metres of village road a bike covers in five minutes
 
 
-def speed_table() -> None:
-    """The migration's default speeds, for transactional tests (a flush empties the table)."""
-    for road_class, speeds in DEFAULT_SPEEDS_KMH.items():
-        for mode, kmh in speeds.items():
-            RoadSpeed.objects.get_or_create(road_class=road_class, mode=mode, defaults={"kmh": kmh})
-
-
 @pytest.fixture
 def grid(network, road_network):  # noqa: F811
-    speed_table()
     for code, population in POPULATION.items():
         Area.objects.filter(code=code).update(population=population)
     # Village centres on the roads, a quarter of the way along each village's road.
