@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gridmap.api import DetailSerializer
 from gridmap.coords import CoordinateError, InputCRS, parse_point
 from gridmap.scoping import far_point_message, user_area
 from roads.choices import TravelMode
@@ -80,10 +81,6 @@ class IsochroneCollectionSerializer(serializers.Serializer):
     features = IsochroneFeatureSerializer(many=True)
     network = serializers.DictField(allow_null=True, help_text="id, name, synthetic")
     reason = serializers.CharField(required=False, help_text="why nothing is reached")
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 class IsochroneView(APIView):
