@@ -90,6 +90,7 @@ class Demand:
     edges: dict[int, EdgeInfo]
     bbox: tuple[float, float, float, float]
     cells_without_population: int = 0
+    node_edges: dict[int, list[int]] | None = None  # built on first use (touched_edges)
 
 
 @dataclass
@@ -113,16 +114,23 @@ class Reach:
 # --- reading the demand -------------------------------------------------------------------------
 
 _PIECES_SQL = """
-SELECT g.id, e.id, e.source_id, e.target_id, {cost}, {reverse},
-       ST_LineLocatePoint(e.geom, ST_StartPoint(d.geom)),
-       ST_LineLocatePoint(e.geom, ST_EndPoint(d.geom)),
+WITH pairs AS (
+    SELECT g.id AS cell, e.id, e.source_id, e.target_id, {cost} AS c, {reverse} AS r, e.geom,
+           e.length_m, g.boundary, ST_CoveredBy(e.geom, g.boundary) AS inside
+    FROM gridmap_area g
+    JOIN roads_roadedge e ON e.network_id = %(network)s AND e.geom && g.boundary
+         AND ST_Intersects(e.geom, g.boundary)
+    WHERE g.id = ANY(%(cells)s) AND e.road_class <> 'expressway' AND ({cost} >= 0 OR {reverse} >= 0)
+)
+-- Most edges lie inside one cell: whole, without cutting them.
+SELECT cell, id, source_id, target_id, c, r, 0.0, 1.0, length_m FROM pairs WHERE inside
+UNION ALL
+SELECT p.cell, p.id, p.source_id, p.target_id, p.c, p.r,
+       ST_LineLocatePoint(p.geom, ST_StartPoint(d.geom)),
+       ST_LineLocatePoint(p.geom, ST_EndPoint(d.geom)),
        ST_Length(d.geom::geography)
-FROM gridmap_area g
-JOIN roads_roadedge e ON e.network_id = %(network)s AND e.geom && g.boundary
-     AND ST_Intersects(e.geom, g.boundary)
-CROSS JOIN LATERAL ST_Dump(ST_Intersection(e.geom, g.boundary)) d
-WHERE g.id = ANY(%(cells)s) AND e.road_class <> 'expressway'
-  AND ({cost} >= 0 OR {reverse} >= 0) AND ST_GeometryType(d.geom) = 'ST_LineString'
+FROM pairs p CROSS JOIN LATERAL ST_Dump(ST_Intersection(p.geom, p.boundary)) d
+WHERE NOT inside AND ST_GeometryType(d.geom) = 'ST_LineString'
 """
 
 
@@ -336,12 +344,16 @@ class Site:
 
 def touched_edges(demand: Demand, reach: Reach) -> set[int]:
     """The demand's edges that ``reach`` reaches at all."""
-    nodes = {n for n, cost in reach.nodes.items() if cost < demand.seconds}
-    return {
-        edge_id
-        for edge_id, info in demand.edges.items()
-        if info.source in nodes or info.target in nodes or edge_id in reach.own
-    }
+    if demand.node_edges is None:
+        demand.node_edges = defaultdict(list)
+        for edge_id, info in demand.edges.items():
+            demand.node_edges[info.source].append(edge_id)
+            demand.node_edges[info.target].append(edge_id)
+    touched = {edge_id for edge_id in reach.own if edge_id in demand.edges}
+    for node, cost in reach.nodes.items():
+        if cost < demand.seconds:
+            touched.update(demand.node_edges.get(node, ()))
+    return touched
 
 
 def greedy_sites(demand: Demand, base: Reach, candidates: Sequence[Reach], k: int) -> list[Site]:

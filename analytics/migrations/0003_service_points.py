@@ -6,34 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0002_stored_briefings'),
-        ('gridmap', '0003_add_request_count'),
-        ('incidents', '0008_tally_trigger_survives_restore'),
-        ('volunteers', '0003_responder_skill_ids'),
+        ("analytics", "0002_stored_briefings"),
+        ("gridmap", "0003_add_request_count"),
+        ("incidents", "0008_tally_trigger_survives_restore"),
+        ("volunteers", "0003_responder_skill_ids"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('room', 'Center mediation room'), ('window', 'Stationed window'), ('mediator', 'Mediator home base'), ('other', 'Other service point')], max_length=10, verbose_name='kind')),
-                ('point', django.contrib.gis.db.models.fields.PointField(help_text='Where the service point is, EPSG:4326.', srid=4326, verbose_name='location')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('synthetic', models.BooleanField(default=False, help_text='Derived for the demo county, not surveyed.', verbose_name='synthetic (demo)')),
-                ('source', models.CharField(blank=True, max_length=500, verbose_name='source file')),
-                ('area', models.ForeignKey(help_text='The grid cell (or area) the point lies in: scopes who sees it.', on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='gridmap.area', verbose_name='area')),
-                ('handling_unit', models.ForeignKey(blank=True, help_text='The center whose mediation room or window this is, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='service_points', to='incidents.handlingunit', verbose_name='handling unit')),
-                ('responder', models.ForeignKey(blank=True, help_text='The mediator based here, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='service_points', to='volunteers.responder', verbose_name='responder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("room", "Center mediation room"),
+                            ("window", "Stationed window"),
+                            ("mediator", "Mediator home base"),
+                            ("other", "Other service point"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "point",
+                    django.contrib.gis.db.models.fields.PointField(
+                        help_text="Where the service point is, EPSG:4326.",
+                        srid=4326,
+                        verbose_name="location",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Derived for the demo county, not surveyed.",
+                        verbose_name="synthetic (demo)",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, max_length=500, verbose_name="source file"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        help_text="The grid cell (or area) the point lies in: scopes who sees it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="gridmap.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "handling_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The center whose mediation room or window this is, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="service_points",
+                        to="incidents.handlingunit",
+                        verbose_name="handling unit",
+                    ),
+                ),
+                (
+                    "responder",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The mediator based here, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="service_points",
+                        to="volunteers.responder",
+                        verbose_name="responder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service point',
-                'verbose_name_plural': 'service points',
-                'ordering': ['area__code', 'name'],
-                'indexes': [models.Index(fields=['active', 'kind'], name='service_point_kind_idx')],
+                "verbose_name": "service point",
+                "verbose_name_plural": "service points",
+                "ordering": ["area__code", "name"],
+                "indexes": [models.Index(fields=["active", "kind"], name="service_point_kind_idx")],
             },
         ),
     ]
