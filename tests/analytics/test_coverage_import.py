@@ -106,3 +106,29 @@ def test_the_demo_derives_rooms_windows_and_mediator_bases(network, tmp_path):
     assert kinds == ["mediator", "room", "window"]
     base = ServicePoint.objects.get(kind="mediator")
     assert base.area.code == "621122100002002"
+
+
+@pytest.mark.usefixtures("plain_static_storage")
+def test_the_admin_lists_only_the_jurisdiction_s_service_points(network, make_user, client):
+    from django.contrib.auth.models import Permission
+    from django.contrib.gis.geos import Point as GeosPoint
+
+    ServicePoint.objects.create(
+        name="甲镇调解室", kind="room", point=GeosPoint(104.605, 35.005, srid=4326),
+        area=network["621122100001001"],
+    )  # fmt: skip
+    ServicePoint.objects.create(
+        name="乙乡窗口", kind="window", point=GeosPoint(104.625, 35.005, srid=4326),
+        area=network["621122101001001"],
+    )  # fmt: skip
+    admin_user = make_user("points-admin", "county_admin", network["621122100000"])
+    admin_user.is_staff = True
+    admin_user.save()
+    admin_user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_servicepoint", "add_servicepoint"])
+    )
+    client.force_login(admin_user)
+    page = client.get("/admin/analytics/servicepoint/").content.decode()
+    assert "甲镇调解室" in page
+    assert "乙乡窗口" not in page
+    assert client.get("/admin/analytics/servicepoint/add/").status_code == 200
