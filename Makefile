@@ -46,6 +46,7 @@ demo: db
 	@$(MANAGE) load_demo_roads
 	@$(MANAGE) load_demo_incidents
 	@$(MANAGE) load_demo_responders
+	@$(MANAGE) load_demo_service_points
 	@$(MANAGE) collectstatic --no-input -v 0
 	@$(MANAGE) demo_logins --url http://127.0.0.1:$(PORT)/
 	@$(MAKE) --no-print-directory serve

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from analytics.models import HotspotRun, StoredBriefing
+from analytics.models import HotspotRun, ServicePoint, StoredBriefing
+from gridmap.admin import JurisdictionMapAdmin
+from gridmap.models import Area
 from gridmap.scoping import scope
 
 
@@ -42,3 +44,25 @@ class StoredBriefingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(JurisdictionMapAdmin):
+    """Service points of the user's jurisdiction, placed on the map (manage.py
+    import_service_points loads many at once)."""
+
+    list_display = ("name", "kind", "area", "handling_unit", "responder", "active", "synthetic")
+    list_filter = ("kind", "active", "synthetic")
+    search_fields = ("name", "area__name", "area__code")
+    autocomplete_fields = ("area",)
+    raw_id_fields = ("handling_unit", "responder")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            # Only areas in the user's own jurisdiction are valid choices, not just offered ones.
+            kwargs["queryset"] = scope(Area.objects.current(), request.user, "")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        points = super().get_queryset(request).select_related("area")
+        return points.defer("area__boundary", "area__display_boundary")

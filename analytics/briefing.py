@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from analytics import maps, svg
 from analytics.choices import GI_BIN_LABELS, Trend
+from analytics.coverage.models import ServicePoint
+from analytics.coverage.report import Coverage, coverage
 from analytics.heatmap import density_png, kde
 from analytics.models import HotspotCell, HotspotRun
 from analytics.periods import Period, add_months, months_ending
@@ -30,11 +32,13 @@ from incidents.choices import OPEN_STATES
 from incidents.models import Incident
 from incidents.queries import overdue_q
 from incidents.rates import Rates, area_rates, monthly_rates
+from roads.queries import active_network
 
 Progress = Callable[[str], None]
 TOP_HOTSPOTS = 10
 LIST_LIMIT = 15
 CONFIDENCE = {3: "99%", 2: "95%", 1: "90%"}
+BRIEFING_SUGGESTIONS = 3
 
 
 @dataclass
@@ -71,6 +75,8 @@ class Briefing:
     hotspot_svg: str
     index_svg: str
     maps: dict[str, str] = field(default_factory=dict)
+    # The 10-minute service circle (None: no roads or no service points loaded).
+    coverage: Coverage | None = None
 
 
 def _percent(rate: float | None) -> str:
@@ -178,6 +184,13 @@ def _open_lists(area: Area, incidents: QuerySet[Incident] | None) -> tuple[list,
     return list(overdue), list(supervised[:LIST_LIMIT])
 
 
+def service_circle(area: Area) -> Coverage | None:
+    """The briefing's service-circle section: the default mode and minutes, three new sites."""
+    if active_network() is None or not ServicePoint.objects.filter(active=True).exists():
+        return None
+    return coverage(area, suggest=BRIEFING_SUGGESTIONS)
+
+
 def validate(area: Area) -> None:
     """A briefing covers a county, a township or a village (it compares their children)."""
     if area.level == AreaLevel.GRID:
@@ -221,6 +234,8 @@ def build(
     groups = clusters(period_matters, eps_m=300, min_points=8)[:LIST_LIMIT]
     say(_("overdue and supervised matters"))
     overdue, supervised = _open_lists(area, incidents)
+    say(_("service circle"))
+    circle = service_circle(area)
     say(_("maps"))
     # Not run.cells: the related manager would load run_id cell by cell under only().
     all_cells = list(HotspotCell.objects.filter(run_id=run.pk).only("geometry", "gi_bin", "name"))
@@ -262,6 +277,7 @@ def build(
         heat_bounds=heat_bounds,
         hotspot_svg=hotspot_svg,
         index_svg=index_svg,
+        coverage=circle,
     )
 
 

@@ -63,3 +63,12 @@ class BriefingKind(models.TextChoices):
 
     MONTH = "month", _("Monthly")
     QUARTER = "quarter", _("Quarterly")
+
+
+class ServicePointKind(models.TextChoices):
+    """Where residents meet mediation: the places the 10-minute service circle is measured from."""
+
+    MEDIATION_ROOM = "room", _("Center mediation room")
+    WINDOW = "window", _("Stationed window")
+    MEDIATOR_BASE = "mediator", _("Mediator home base")
+    OTHER = "other", _("Other service point")

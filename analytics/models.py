@@ -131,3 +131,10 @@ class StoredBriefing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.code} {self.period_label}"
+
+
+# The service circle's model lives with its code (analytics/coverage/); imported here so Django
+# registers it with the app.
+from analytics.coverage.models import ServicePoint  # noqa: E402
+
+__all__ = ["HotspotCell", "HotspotRun", "ServicePoint", "StoredBriefing"]

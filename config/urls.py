@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", include("accounts.api_urls")),
     path("api/", include("gridmap.api_urls")),
+    path("api/", include("roads.api_urls")),
     path("api/", include("incidents.api_urls")),
     path("api/", include("volunteers.api_urls")),
     path("api/", include("analytics.api_urls")),

@@ -141,7 +141,7 @@
         layer.on('mouseover', () => layer.setStyle(HOVER));
         layer.on('mouseout', () => shapes[level].resetStyle(layer));
         layer.on('click', (event) => {
-          if (locating) return;  // the map's own click handler locates the point
+          if (locating || map.pinganPicking) return;  // the map's click handler takes the point
           L.DomEvent.stopPropagation(event);
           selectArea(feature.properties.code, {fit: false});
         });
@@ -273,7 +273,7 @@
     if (!L.Canvas.Tile.prototype._pinganPatched) {
       const fire = L.Canvas.Tile.prototype._fireEvent;
       L.Canvas.Tile.prototype._fireEvent = function (layers, event, type) {
-        for (const layer of layers) {
+        for (const layer of layers || []) {  // Leaflet passes false on a move over nothing
           if (layer._point && !layer._latlng) {
             layer._latlng = this._map.layerPointToLatLng(layer._point.add(this.getOffset()));
           }

@@ -29,8 +29,9 @@ def speed_table(request) -> None:
 
 
 @pytest.fixture
-def road_network():
+def road_network(db):
     """Builds and activates a network from (coordinates, road_class[, oneway]) tuples."""
+    seed_speeds()
 
     def build(*roads, name: str = "test roads"):
         lines = [

@@ -139,6 +139,8 @@ RULES: tuple[E, ...] = (
     E("api-area-list", ALL),
     E("api-area-detail", ALL, args=lambda w, s: {"code": w.sides[s].area.code}),
     E("api-grid-workers", API_SIGNED_IN),
+    # --- roads: reach (issue 15); the world loads no roads, so the allowed roles get a 404 ------
+    E("api-routing-isochrone", M(UNAUTH, NF, NF, FORBID, FORBID, NF), query=_point),
     # --- matters: API ---------------------------------------------------------------------------
     E("api-incident-list", API_SIGNED_IN),
     # The body is parsed before the role is checked: an invalid body is 400 for every role (a
@@ -296,6 +298,18 @@ RULES: tuple[E, ...] = (
         "api-analytics-heatmap",
         # A grid leader's jurisdiction is one grid: a township is outside it on both sides.
         M(UNAUTH, (OK, BAD), (OK, BAD), BAD, (OK, BAD), (OK, BAD)),
+        query=_area,
+    ),
+    # The service circle (issue 15): the world loads no roads, so the allowed roles get a 404
+    # inside and a 400 for township B's area outside their jurisdiction.
+    E(
+        "api-analytics-coverage",
+        M(UNAUTH, (NF, BAD), (NF, BAD), FORBID, FORBID, (NF, BAD)),
+        query=_area,
+    ),
+    E(
+        "api-analytics-coverage-gaps",
+        M(UNAUTH, (NF, BAD), (NF, BAD), FORBID, FORBID, (NF, BAD)),
         query=_area,
     ),
     E(

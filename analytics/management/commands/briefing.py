@@ -15,7 +15,7 @@ from analytics.services import AnalyticsInputError
 from gridmap.choices import level_for_code
 from gridmap.models import Area
 
-STEPS = 7
+STEPS = 8
 
 
 def find_area(code: str) -> Area:
