@@ -1,0 +1,143 @@
+"""The count cube a forecast learns from: periods × cells × category groups, from one query.
+
+``History`` is plain arrays, so the models, the backtest and the benchmark can run on generated
+data without a database; ``load_history`` fills it from the matters of an area's grid cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import numpy as np
+from django.contrib.gis.db.models.functions import Area as AreaOf
+from django.contrib.gis.db.models.functions import Centroid, Transform
+from django.db.models import Count
+from django.db.models.functions import TruncMonth, TruncWeek
+from scipy import sparse
+
+from analytics.forecasting.groups import GROUP_CODES, group_index
+from analytics.hotspots import grid_units
+from analytics.periods import add_months
+from analytics.queries import METRIC_SRID, MatterFilter, matters
+from gridmap.models import Area
+
+MONTH = "month"
+WEEK = "week"
+STEPS = (MONTH, WEEK)
+# How far back a forecast looks by default: three years of months, a year of weeks.
+DEFAULT_SPAN = {MONTH: 36, WEEK: 52}
+
+
+class ForecastInputError(ValueError):
+    """An area, period or model a forecast cannot be made for (the message says why)."""
+
+
+def step_start(day: dt.date, step: str, offset: int = 0) -> dt.date:
+    """The start of the period ``offset`` steps from the one holding ``day``."""
+    if step == MONTH:
+        return add_months(day.replace(day=1), offset)
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday + dt.timedelta(weeks=offset)
+
+
+def season_of(day: dt.date, step: str) -> float:
+    """Where in the year a period starts, as a fraction of the year (0 = January, 1 January)."""
+    if step == MONTH:
+        return (day.month - 1) / 12
+    return (day.timetuple().tm_yday - 1) / 365.25
+
+
+@dataclass
+class History:
+    """Counts per period (oldest first), cell and group, and what the cells are."""
+
+    counts: np.ndarray  # periods × cells × groups, integers
+    starts: list[dt.date]  # start of each period
+    step: str  # MONTH or WEEK
+    keys: list[str]  # cell codes (grid codes or H3 indexes)
+    names: list[str]  # "village · cell"
+    villages: list[str]
+    area_m2: np.ndarray  # cell areas, m²
+    xy: np.ndarray  # cell centroids, cells × 2, metres (EPSG:4544)
+    adjacency: sparse.csr_matrix  # the contiguity the hot spots use, no self-links
+    groups: tuple[str, ...] = GROUP_CODES
+
+    @property
+    def periods(self) -> int:
+        return self.counts.shape[0]
+
+    @property
+    def cells(self) -> int:
+        return self.counts.shape[1]
+
+    def next_start(self) -> dt.date:
+        """The start of the period right after the history."""
+        return step_start(self.starts[-1], self.step, 1)
+
+    def before(self, t: int) -> History:
+        """The history of the first ``t`` periods (what was known when period ``t`` began)."""
+        return replace(self, counts=self.counts[:t], starts=self.starts[:t])
+
+
+def load_history(
+    area: Area, *, end: dt.date, step: str = MONTH, span: int | None = None
+) -> History:
+    """Counts of ``area``'s grid cells for the ``span`` periods before ``end``'s period.
+
+    Leading periods before the first matter are dropped, so a short record is not read as quiet
+    months. Cells are the grid cells in force, neighbours by queen contiguity as for hot spots.
+    """
+    if step not in STEPS:
+        raise ForecastInputError(f"step must be one of {STEPS}")
+    span = span or DEFAULT_SPAN[step]
+    last = step_start(end, step)
+    starts = [step_start(last, step, offset) for offset in range(-span, 0)]
+    units = grid_units(area)
+    if not len(units):
+        raise ForecastInputError(f"{area.code} has no grid cells")
+    counts = np.zeros((span, len(units), len(GROUP_CODES)), dtype=np.int64)
+    position = {area_id: i for i, area_id in enumerate(units.area_ids)}
+    period_index = {start: t for t, start in enumerate(starts)}
+    trunc = TruncMonth if step == MONTH else TruncWeek
+    # The one query of the cube: matters per grid cell, category and period.
+    rows = (
+        matters(MatterFilter(area=area, start=starts[0], end=last))
+        .annotate(period=trunc("received_at"))
+        .values_list("grid_id", "category__code", "category__kind", "period")
+        .annotate(n=Count("id"))
+    )
+    for grid_id, code, kind, period, n in rows:
+        t = period_index.get(period.date())
+        cell = position.get(grid_id)
+        if t is not None and cell is not None:  # a matter of a superseded cell is left out
+            counts[t, cell, group_index(code, kind)] += n
+    active = np.flatnonzero(counts.sum(axis=(1, 2)))
+    first = int(active[0]) if len(active) else span - 1
+    area_m2, xy, villages = _cell_shapes(units.area_ids)
+    return History(
+        counts=counts[first:],
+        starts=starts[first:],
+        step=step,
+        keys=units.keys,
+        names=units.names,
+        villages=villages,
+        area_m2=area_m2,
+        xy=xy,
+        adjacency=units.adjacency,
+    )
+
+
+def _cell_shapes(area_ids: list[int | None]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Area (m²), metric centroid and village name of each grid cell, in the given order."""
+    metric = Transform("boundary", METRIC_SRID)
+    rows = {
+        row["pk"]: row
+        for row in Area.objects.filter(pk__in=area_ids)
+        .annotate(m2=AreaOf(metric), centre=Centroid(metric))
+        .values("pk", "m2", "centre", "parent__name")
+    }
+    ordered = [rows[pk] for pk in area_ids]
+    area_m2 = np.array([row["m2"].sq_m for row in ordered], dtype=float)
+    xy = np.array([(row["centre"].x, row["centre"].y) for row in ordered], dtype=float)
+    return area_m2, xy.reshape(-1, 2), [row["parent__name"] or "" for row in ordered]
