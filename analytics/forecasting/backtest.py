@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from analytics.forecasting.data import ForecastInputError, History
 from analytics.forecasting.models import make_models
@@ -24,6 +26,12 @@ from analytics.forecasting.yardsticks import (
 
 BACKTEST_PERIODS = 12
 MIN_HISTORY = 3  # periods a forecast learns from at the least; earlier targets are skipped
+# A model "adds skill" when its PAI at 5 % is at least this many times the best baseline's.
+GAIN_NEEDED = 1.2
+# Marked for translation where they are shown (pages, the forecast command).
+NO_SKILL = gettext_noop("no measured skill")
+NO_GAIN = gettext_noop("skill, but no better than the baselines")
+ADDS_SKILL = gettext_noop("skill beyond the baselines")
 
 
 @dataclass
@@ -56,6 +64,18 @@ class BacktestTable:
         baselines = [r for r in self.rows if r.baseline]
         return max(baselines, key=lambda r: np.nan_to_num(r.scores[metric].value, nan=-1))
 
+    def gain(self, model: str, metric: str = "pai_5") -> float:
+        """``model``'s ``metric`` ÷ the best baseline's (nan when the baseline's is 0 or nan)."""
+        best = self.best_baseline(metric).scores[metric].value
+        value = self.row(model).scores[metric].value
+        return value / best if best and np.isfinite(best) else float("nan")
+
+    def verdict(self, model: str) -> str:
+        """NO_SKILL (PAI interval at 5 % reaches 1), NO_GAIN (gain < GAIN_NEEDED) or ADDS_SKILL."""
+        if not self.row(model).skill:
+            return NO_SKILL
+        return ADDS_SKILL if self.gain(model) >= GAIN_NEEDED else NO_GAIN
+
     def as_dicts(self) -> list[dict]:
         """Rows as plain dicts (model, baseline, skill, seconds, metric → value/low/high)."""
         return [
@@ -87,8 +107,8 @@ def backtest(
     targets = list(range(first, history.periods))
     if not targets:
         raise ForecastInputError(
-            f"a backtest needs more than {min_history} periods of history; "
-            f"there are {history.periods}"
+            _("A backtest needs more than %(least)d periods of history; there are %(periods)d.")
+            % {"least": min_history, "periods": history.periods}
         )
     table = BacktestTable(starts=[history.starts[t] for t in targets])
     for name in make_models(models):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from analytics.forecasting.data import ForecastInputError, History
 
@@ -70,7 +71,7 @@ class Fitted:
 
     def fit(self, history: History) -> Fitted:
         if history.periods < 1:
-            raise ForecastInputError("a forecast needs at least one period of history")
+            raise ForecastInputError(_("A forecast needs at least one period of history."))
         self.history = history
         self._fit(history)
         return self
@@ -82,7 +83,10 @@ class Fitted:
         """The forecast of the period starting at ``start`` (the one right after the history)."""
         expected = self.history.next_start()
         if start != expected:
-            raise ForecastInputError(f"this model forecasts {expected}, not {start}")
+            raise ForecastInputError(
+                _("This model forecasts the period from %(expected)s, not %(start)s.")
+                % {"expected": expected, "start": start}
+            )
         return self._predict(start)
 
     def _predict(self, start: dt.date) -> Forecast:

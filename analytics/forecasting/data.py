@@ -14,6 +14,7 @@ from django.contrib.gis.db.models.functions import Area as AreaOf
 from django.contrib.gis.db.models.functions import Centroid, Transform
 from django.db.models import Count
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 from scipy import sparse
 
 from analytics.forecasting.groups import GROUP_CODES, group_index
@@ -89,13 +90,13 @@ def load_history(
     months. Cells are the grid cells in force, neighbours by queen contiguity as for hot spots.
     """
     if step not in STEPS:
-        raise ForecastInputError(f"step must be one of {STEPS}")
+        raise ForecastInputError(_("A forecast is by month or by week."))
     span = span or DEFAULT_SPAN[step]
     last = step_start(end, step)
     starts = [step_start(last, step, offset) for offset in range(-span, 0)]
     units = grid_units(area)
     if not len(units):
-        raise ForecastInputError(f"{area.code} has no grid cells")
+        raise ForecastInputError(_("%(code)s has no grid cells.") % {"code": area.code})
     counts = np.zeros((span, len(units), len(GROUP_CODES)), dtype=np.int64)
     position = {area_id: i for i, area_id in enumerate(units.area_ids)}
     period_index = {start: t for t, start in enumerate(starts)}

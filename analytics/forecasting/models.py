@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.utils.translation import gettext as _
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import PoissonRegressor
 
@@ -43,7 +44,7 @@ def training_rows(
     neighbours = neighbour_mean(history.adjacency)
     targets = range(max(1, history.periods - periods), history.periods)
     if not len(targets):
-        raise ForecastInputError("a model needs at least two periods of history")
+        raise ForecastInputError(_("A model needs at least two periods of history."))
     per_period = history.cells * len(history.groups)
     take = min(per_period, max_rows // len(targets))
     rng = np.random.default_rng(SEED)
@@ -158,7 +159,8 @@ def make_models(names: list[str] | None = None) -> dict[str, Fitted]:
     unknown = [name for name in names if name not in every]
     if unknown:
         raise ForecastInputError(
-            f"no model named {', '.join(unknown)}; the models are {', '.join(every)}"
+            _("No model named %(unknown)s; the models are %(models)s.")
+            % {"unknown": ", ".join(unknown), "models": ", ".join(every)}
         )
     return {name: every[name] for name in names}
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from analytics.forecasting.backtest import BacktestRow
 from analytics.forecasting.data import MONTH, ForecastInputError, History, load_history, step_start
@@ -110,7 +111,9 @@ def area_history(area: Area, start: dt.date, *, step: str = MONTH) -> History:
     """The history of ``area`` up to the period starting at (or holding) ``start``."""
     history = load_history(area, end=step_start(start, step), step=step)
     if history.counts.sum() == 0:
-        raise ForecastInputError(f"no matters in {area.code} before {start}")
+        raise ForecastInputError(
+            _("No matters in %(code)s before %(start)s.") % {"code": area.code, "start": start}
+        )
     return history
 
 

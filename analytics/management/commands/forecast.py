@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from analytics.forecasting.backtest import backtest, format_table
 from analytics.forecasting.data import MONTH, WEEK, ForecastInputError
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--share", type=float, default=SKILL_SHARE, help="share of the area to flag (0.05)"
         )
+        parser.add_argument(
+            "--limit", type=int, default=20, help="flagged cells to print (20; 0: all)"
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -53,8 +57,16 @@ class Command(BaseCommand):
         try:
             history = area_history(area, start, step=step)
             self.stderr.write(
-                f"history: {history.periods} {step}s × {history.cells} cells × "
-                f"{len(history.groups)} groups, {int(history.counts.sum())} matters"
+                _(
+                    "History: %(periods)d periods × %(cells)d cells × %(groups)d groups, "
+                    "%(matters)d matters"
+                )
+                % {
+                    "periods": history.periods,
+                    "cells": history.cells,
+                    "groups": len(history.groups),
+                    "matters": int(history.counts.sum()),
+                }
             )
             result = outlook(history, model=options["model"], share=options["share"])
             table = None
@@ -65,25 +77,52 @@ class Command(BaseCommand):
         except ForecastInputError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"{area.name} {result.start} ({step}), model {result.model}: "
-            f"{len(result.cells)} cells flagged, {result.flagged_share:.1%} of the area"
+            _(
+                "%(area)s, %(step)s from %(start)s, model %(model)s: %(cells)d cells flagged, "
+                "%(share).1f %% of the area"
+            )
+            % {
+                "area": area.name,
+                "step": pgettext("forecast step", "month") if step == MONTH else _("week"),
+                "start": result.start,
+                "model": result.model,
+                "cells": len(result.cells),
+                "share": 100 * result.flagged_share,
+            }
         )
-        for cell in result.cells:
+        shown = result.cells[: options["limit"] or None]
+        for cell in shown:
             groups = ", ".join(f"{g.group} {g.expected:.2f}" for g in cell.groups)
             self.stdout.write(
-                f"{cell.rank:>3} {cell.key} {cell.name}: expected {cell.expected:.2f}, "
-                f"P(≥1) {cell.probability:.0%}; {groups}; why: {', '.join(cell.drivers) or '-'}"
+                f"{cell.rank:>4} {cell.key} {cell.name}: {cell.expected:.2f}, "
+                f"P(≥1) {cell.probability:.0%}; {groups}; {', '.join(cell.drivers) or '-'}"
             )
+        if len(shown) < len(result.cells):
+            self.stdout.write(_("… and %(more)d more") % {"more": len(result.cells) - len(shown)})
         if table is not None:
-            months = f"{table.starts[0]} … {table.starts[-1]}"
-            self.stdout.write(f"\nbacktest, {len(table.starts)} {step}s ({months}); * = model")
+            self.stdout.write(
+                "\n"
+                + _("Backtest, %(count)d periods (%(first)s … %(last)s); * = model")
+                % {"count": len(table.starts), "first": table.starts[0], "last": table.starts[-1]}
+            )
             self.stdout.write(format_table(table))
-            row = table.row(result.model)
-            verdict = "measured skill" if row.skill else "no measured skill"
+            pai = table.row(result.model).scores["pai_5"]
             best = table.best_baseline()
             self.stdout.write(
-                f"{result.model}: {verdict} (PAI 5 % {row.scores['pai_5'].value:.2f}, "
-                f"interval {row.scores['pai_5'].low:.2f}–{row.scores['pai_5'].high:.2f}); "
-                f"best baseline {best.model} {best.scores['pai_5'].value:.2f}"
+                _(
+                    "%(model)s: %(verdict)s (PAI at 5 %% %(pai).2f, interval %(low).2f–%(high).2f; "
+                    "best baseline %(best)s %(best_pai).2f, gain ×%(gain).2f)"
+                )
+                % {
+                    "model": result.model,
+                    "verdict": _(table.verdict(result.model)),
+                    "pai": pai.value,
+                    "low": pai.low,
+                    "high": pai.high,
+                    "best": best.model,
+                    "best_pai": best.scores["pai_5"].value,
+                    "gain": table.gain(result.model),
+                }
             )
-        self.stderr.write(f"done in {time.perf_counter() - started:.1f} s")
+        seconds = time.perf_counter() - started
+        self.stderr.write(_("Done in %(seconds).1f s.") % {"seconds": seconds})
