@@ -82,55 +82,76 @@ def flagged_count(area_in_order: np.ndarray, share: float) -> int:
     return int(np.searchsorted(cumulative, share * cumulative[-1] * (1 - 1e-12)) + 1)
 
 
-def _capture(rank: np.ndarray, o: Outcome, cells: np.ndarray, share: float) -> tuple:
-    """Captured matters, flagged area, flagged cells with a matter, and flagged cells."""
-    order = cells[np.argsort(rank[cells], kind="stable")]
-    k = flagged_count(o.area_m2[order], share)
-    top = order[:k]
-    return o.events[top].sum(), o.area_m2[top].sum(), (o.events[top] >= 1).sum(), k
-
-
-def _pooled(outcomes: list[Outcome], draws: list[np.ndarray]) -> dict[str, float]:
-    """Every yardstick pooled over the periods, on the given cells of each period."""
-    values: dict[str, float] = {}
-    events = sum(o.events[c].sum() for o, c in zip(outcomes, draws, strict=True))
-    area = sum(o.area_m2[c].sum() for o, c in zip(outcomes, draws, strict=True))
-    for share in SHARES:
-        caught = flagged_area = best_caught = best_area = hits = flagged = 0.0
-        for o, cells in zip(outcomes, draws, strict=True):
-            c, a, h, k = _capture(o.rank, o, cells, share)
-            bc, ba, _h, _k = _capture(o.best_rank, o, cells, share)
-            caught, flagged_area, hits, flagged = (
-                caught + c,
-                flagged_area + a,
-                hits + h,
-                flagged + k,
-            )
-            best_caught, best_area = best_caught + bc, best_area + ba
-        percent = round(share * 100)
-        pai = _ratio(caught, events) / _ratio(flagged_area, area) if events else np.nan
-        best = _ratio(best_caught, events) / _ratio(best_area, area) if events else np.nan
-        values[f"pai_{percent}"] = pai
-        values[f"pei_{percent}"] = pai / best if best else np.nan
-        values[f"hit_rate_{percent}"] = hits / flagged if flagged else np.nan
-    squared = [
-        ((o.probability[c] - (o.observed[c] >= 1)) ** 2).ravel()
-        for o, c in zip(outcomes, draws, strict=True)
-    ]
-    values["brier"] = float(np.concatenate(squared).mean())
-    return values
-
-
-def _ratio(part: float, whole: float) -> float:
-    return part / whole if whole else np.nan
-
-
 METRICS: tuple[str, ...] = (
     *(f"pai_{round(s * 100)}" for s in SHARES),
     *(f"pei_{round(s * 100)}" for s in SHARES),
     "hit_rate_5",
     "brier",
 )
+DRAWS_AT_ONCE = 50
+
+
+def _curves(o: Outcome, rank: np.ndarray, weight: np.ndarray) -> dict[str, np.ndarray]:
+    """Running totals (area, matters, cells with a matter, cells) down the flagging order.
+
+    ``weight`` is draws × cells: how often each cell is in each bootstrap draw (1 for the data
+    itself). Copies of a cell sit together in the order, so a flagged cell is flagged whole.
+    """
+    order = np.argsort(rank)
+    w = weight[:, order]
+    return {
+        "area": np.cumsum(w * o.area_m2[order], axis=1),
+        "events": np.cumsum(w * o.events[order], axis=1),
+        "hits": np.cumsum(w * (o.events[order] >= 1), axis=1),
+        "cells": np.cumsum(w, axis=1),
+    }
+
+
+def _at_share(curves: dict[str, np.ndarray], share: float) -> dict[str, np.ndarray]:
+    """Every running total where the flagged area first reaches ``share`` of the total."""
+    area = curves["area"]
+    # Positions with zero weight repeat the previous total: take the first reaching position.
+    index = (area < share * area[:, -1:] * (1 - 1e-12)).sum(axis=1, keepdims=True)
+    return {name: np.take_along_axis(c, index, axis=1)[:, 0] for name, c in curves.items()}
+
+
+def _pooled(outcomes: list[Outcome], weight: np.ndarray) -> dict[str, np.ndarray]:
+    """Every yardstick pooled over the periods, per draw (rows of ``weight``)."""
+    draws = len(weight)
+    total = {"events": np.zeros(draws), "area": np.zeros(draws)}
+    sums = {
+        (kind, share, name): np.zeros(draws)
+        for kind in ("model", "best")
+        for share in SHARES
+        for name in ("events", "area", "hits", "cells")
+    }
+    squared, entries = np.zeros(draws), np.zeros(draws)
+    for o in outcomes:
+        for kind, rank in (("model", o.rank), ("best", o.best_rank)):
+            curves = _curves(o, rank, weight)
+            for share in SHARES:
+                for name, value in _at_share(curves, share).items():
+                    sums[(kind, share, name)] += value
+        total["events"] += curves["events"][:, -1]
+        total["area"] += curves["area"][:, -1]
+        error = ((o.probability - (o.observed >= 1)) ** 2).sum(axis=1)
+        squared += weight @ error
+        entries += weight.sum(axis=1) * o.probability.shape[1]
+    values: dict[str, np.ndarray] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for share in SHARES:
+            percent = round(share * 100)
+            model, best = (
+                {n: sums[(kind, share, n)] for n in ("events", "area", "hits", "cells")}
+                for kind in ("model", "best")
+            )
+            pai = (model["events"] / total["events"]) / (model["area"] / total["area"])
+            ideal = (best["events"] / total["events"]) / (best["area"] / total["area"])
+            values[f"pai_{percent}"] = pai
+            values[f"pei_{percent}"] = pai / ideal
+            values[f"hit_rate_{percent}"] = model["hits"] / model["cells"]
+        values["brier"] = squared / entries
+    return values
 
 
 def score(
@@ -138,19 +159,23 @@ def score(
 ) -> dict[str, Estimate]:
     """The yardsticks of METRICS pooled over ``outcomes``, each with a bootstrap interval."""
     cells = len(outcomes[0].events)
-    everyone = [np.arange(cells)] * len(outcomes)
-    point = _pooled(outcomes, everyone)
+    point = _pooled(outcomes, np.ones((1, cells)))
     rng = np.random.default_rng(seed)
-    samples = []
-    for _ in range(bootstrap):
-        draw = rng.integers(0, cells, cells)
-        samples.append(_pooled(outcomes, [draw] * len(outcomes)))
+    samples: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+    for begin in range(0, bootstrap, DRAWS_AT_ONCE):
+        size = min(DRAWS_AT_ONCE, bootstrap - begin)
+        draws = rng.integers(0, cells, (size, cells))
+        weight = np.zeros((size, cells))
+        np.add.at(weight, (np.repeat(np.arange(size), cells), draws.ravel()), 1.0)
+        for name, values in _pooled(outcomes, weight).items():
+            if name in samples:
+                samples[name].append(values)
     result = {}
     for name in METRICS:
-        drawn = np.array([s[name] for s in samples], dtype=float)
+        drawn = np.concatenate(samples[name]) if samples[name] else np.zeros(0)
         drawn = drawn[np.isfinite(drawn)]
         low, high = np.percentile(drawn, [2.5, 97.5]) if len(drawn) else (np.nan, np.nan)
-        result[name] = Estimate(float(point[name]), float(low), float(high))
+        result[name] = Estimate(float(point[name][0]), float(low), float(high))
     return result
 
 
