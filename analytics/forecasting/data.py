@@ -9,18 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import h3
 import numpy as np
 from django.contrib.gis.db.models.functions import Area as AreaOf
 from django.contrib.gis.db.models.functions import Centroid, Transform
 from django.db.models import Count
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
+from pyproj import Transformer
 from scipy import sparse
 
 from analytics.forecasting.groups import GROUP_CODES, group_index
-from analytics.hotspots import grid_units
+from analytics.hotspots import grid_units, h3_units
 from analytics.periods import add_months
-from analytics.queries import METRIC_SRID, MatterFilter, matters
+from analytics.queries import METRIC_SRID, MatterFilter, Points, matters
 from gridmap.models import Area
 
 MONTH = "month"
@@ -28,6 +30,7 @@ WEEK = "week"
 STEPS = (MONTH, WEEK)
 # How far back a forecast looks by default: three years of months, a year of weeks.
 DEFAULT_SPAN = {MONTH: 36, WEEK: 52}
+_TO_METRIC = Transformer.from_crs(4326, METRIC_SRID, always_xy=True)
 
 
 class ForecastInputError(ValueError):
@@ -82,18 +85,26 @@ class History:
 
 
 def load_history(
-    area: Area, *, end: dt.date, step: str = MONTH, span: int | None = None
+    area: Area,
+    *,
+    end: dt.date,
+    step: str = MONTH,
+    span: int | None = None,
+    h3_resolution: int | None = None,
 ) -> History:
-    """Counts of ``area``'s grid cells for the ``span`` periods before ``end``'s period.
+    """Counts of ``area``'s grid cells (or H3 cells) for the ``span`` periods before ``end``'s.
 
     Leading periods before the first matter are dropped, so a short record is not read as quiet
-    months. Cells are the grid cells in force, neighbours by queen contiguity as for hot spots.
+    months. Cells are the grid cells in force, neighbours by queen contiguity as for hot spots;
+    with ``h3_resolution``, the H3 cells of the area and their ring-1 neighbours instead.
     """
     if step not in STEPS:
         raise ForecastInputError(_("A forecast is by month or by week."))
     span = span or DEFAULT_SPAN[step]
     last = step_start(end, step)
     starts = [step_start(last, step, offset) for offset in range(-span, 0)]
+    if h3_resolution is not None:
+        return _h3_history(area, starts, last, step, h3_resolution)
     units = grid_units(area)
     if not len(units):
         raise ForecastInputError(_("%(code)s has no grid cells.") % {"code": area.code})
@@ -113,19 +124,66 @@ def load_history(
         cell = position.get(grid_id)
         if t is not None and cell is not None:  # a matter of a superseded cell is left out
             counts[t, cell, group_index(code, kind)] += n
-    active = np.flatnonzero(counts.sum(axis=(1, 2)))
-    first = int(active[0]) if len(active) else span - 1
     area_m2, xy, villages = _cell_shapes(units.area_ids)
-    return History(
-        counts=counts[first:],
-        starts=starts[first:],
-        step=step,
-        keys=units.keys,
-        names=units.names,
-        villages=villages,
-        area_m2=area_m2,
-        xy=xy,
-        adjacency=units.adjacency,
+    return _trimmed(
+        History(
+            counts=counts,
+            starts=starts,
+            step=step,
+            keys=units.keys,
+            names=units.names,
+            villages=villages,
+            area_m2=area_m2,
+            xy=xy,
+            adjacency=units.adjacency,
+        )
+    )
+
+
+def _trimmed(history: History) -> History:
+    """The history from its first period with a matter (the last period if there is none)."""
+    active = np.flatnonzero(history.counts.sum(axis=(1, 2)))
+    first = int(active[0]) if len(active) else history.periods - 1
+    return replace(history, counts=history.counts[first:], starts=history.starts[first:])
+
+
+def _h3_history(
+    area: Area, starts: list[dt.date], last: dt.date, step: str, resolution: int
+) -> History:
+    """The count cube on the H3 cells of ``area`` at ``resolution`` (matters' first points)."""
+    trunc = TruncMonth if step == MONTH else TruncWeek
+    rows = list(
+        matters(MatterFilter(area=area, start=starts[0], end=last))
+        .annotate(period=trunc("received_at"))
+        .values_list("location", "category__code", "category__kind", "period")
+    )
+    lon = np.array([row[0].x for row in rows], dtype=float)
+    lat = np.array([row[0].y for row in rows], dtype=float)
+    ids = np.zeros(len(rows), dtype=int)
+    # Hexagons centred outside the area still count the area's matters that fall in them.
+    units = h3_units(area, resolution, extra=Points(lon, lat, ids, ids))
+    position = {key: i for i, key in enumerate(units.keys)}
+    period_index = {start: t for t, start in enumerate(starts)}
+    counts = np.zeros((len(starts), len(units), len(GROUP_CODES)), dtype=np.int64)
+    for point, code, kind, period in rows:
+        t = period_index.get(period.date())
+        if t is not None:
+            cell = position[h3.latlng_to_cell(point.y, point.x, resolution)]
+            counts[t, cell, group_index(code, kind)] += 1
+    centres = np.array([h3.cell_to_latlng(key) for key in units.keys], dtype=float)
+    x, y = _TO_METRIC.transform(centres[:, 1], centres[:, 0])
+    return _trimmed(
+        History(
+            counts=counts,
+            starts=starts,
+            step=step,
+            keys=units.keys,
+            names=units.names,
+            villages=[""] * len(units),
+            area_m2=np.array([h3.cell_area(key, unit="m^2") for key in units.keys]),
+            xy=np.column_stack([x, y]),
+            adjacency=units.adjacency,
+        )
     )
 
 

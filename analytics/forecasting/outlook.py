@@ -107,9 +107,12 @@ def outlook(history: History, *, model: str = DEFAULT_MODEL, share: float = SKIL
     )
 
 
-def area_history(area: Area, start: dt.date, *, step: str = MONTH) -> History:
+def area_history(
+    area: Area, start: dt.date, *, step: str = MONTH, h3_resolution: int | None = None
+) -> History:
     """The history of ``area`` up to the period starting at (or holding) ``start``."""
-    history = load_history(area, end=step_start(start, step), step=step)
+    end = step_start(start, step)
+    history = load_history(area, end=end, step=step, h3_resolution=h3_resolution)
     if history.counts.sum() == 0:
         raise ForecastInputError(
             _("No matters in %(code)s before %(start)s.") % {"code": area.code, "start": start}
@@ -124,6 +127,8 @@ def area_outlook(
     step: str = MONTH,
     model: str = DEFAULT_MODEL,
     share: float = SKILL_SHARE,
+    h3_resolution: int | None = None,
 ) -> Outlook:
     """The outlook of ``area`` for the period holding ``start``, from its matters before it."""
-    return outlook(area_history(area, start, step=step), model=model, share=share)
+    history = area_history(area, start, step=step, h3_resolution=h3_resolution)
+    return outlook(history, model=model, share=share)

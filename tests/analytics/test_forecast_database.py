@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import h3
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -80,3 +81,14 @@ def test_command_prints_flagged_cells_and_the_backtest(network, history_matters)
 def test_command_explains_bad_input(network, history_matters, options, message):
     with pytest.raises(CommandError, match=message):
         call_command("forecast", **options, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_h3_outlook_counts_every_matter_and_flags_the_hot_cells_hexagon(network, history_matters):
+    county = network["621122000000"]
+    history = load_history(county, end=dt.date(2026, 11, 1), h3_resolution=8)
+    assert history.counts.sum() == 5 * (HOT_PER_MONTH + 7)
+    outlook = area_outlook(county, dt.date(2026, 11, 1), model="mean3", h3_resolution=8)
+    lat, lon = h3.cell_to_latlng(outlook.cells[0].key)
+    x0, y0, x1, y1 = network[HOT_GRID].boundary.extent
+    assert x0 - 0.005 < lon < x1 + 0.005
+    assert y0 - 0.005 < lat < y1 + 0.005

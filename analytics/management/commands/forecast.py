@@ -1,4 +1,4 @@
-"""manage.py forecast --area 621122 --month 2026-11 [--week] [--backtest] [--model glm]."""
+"""manage.py forecast --area 621122 --month 2026-11 [--week] [--h3 RES] [--backtest] [--model M]."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from analytics.forecasting.backtest import backtest, format_table
+from analytics.forecasting.baselines import baseline_models
 from analytics.forecasting.data import MONTH, WEEK, ForecastInputError
 from analytics.forecasting.models import DEFAULT_MODEL
 from analytics.forecasting.outlook import area_history, outlook
@@ -36,26 +37,36 @@ class Command(BaseCommand):
             "--share", type=float, default=SKILL_SHARE, help="share of the area to flag (0.05)"
         )
         parser.add_argument(
+            "--h3", type=int, metavar="RES", help="forecast per H3 cell at this resolution (e.g. 8)"
+        )
+        parser.add_argument(
             "--limit", type=int, default=20, help="flagged cells to print (20; 0: all)"
         )
 
-    def handle(self, *args, **options) -> None:
+    def _checked_start(self, options: dict) -> dt.date:
+        """The first day of the period to forecast; CommandError for input that makes no sense."""
         try:
             period = parse_period(options["month"])
         except PeriodError as error:
             raise CommandError(str(error)) from error
         if period.kind != "month":
             raise CommandError(_("Give a month, e.g. 2026-11."))
+        if options["h3"] is not None and not 5 <= options["h3"] <= 10:
+            raise CommandError(_("H3 resolutions from 5 to 10 are offered."))
         if not 0 < options["share"] < 1:
             raise CommandError(_("The share of the area is between 0 and 1, e.g. 0.05."))
+        start = period.start
+        if options["week"]:  # the first Monday in the month
+            start += dt.timedelta(days=(7 - start.weekday()) % 7)
+        return start
+
+    def handle(self, *args, **options) -> None:
+        start = self._checked_start(options)
         area = find_area(options["area"])
         step = WEEK if options["week"] else MONTH
-        start = period.start
-        if step == WEEK:  # the first Monday in the month
-            start += dt.timedelta(days=(7 - start.weekday()) % 7)
         started = time.perf_counter()
         try:
-            history = area_history(area, start, step=step)
+            history = area_history(area, start, step=step, h3_resolution=options["h3"])
             self.stderr.write(
                 _(
                     "History: %(periods)d periods × %(cells)d cells × %(groups)d groups, "
@@ -72,7 +83,9 @@ class Command(BaseCommand):
             table = None
             if options["backtest"]:
                 table = backtest(
-                    history, progress=lambda line: self.stderr.write(f"backtest {line}")
+                    history,
+                    models=[*baseline_models(), options["model"]],
+                    progress=lambda line: self.stderr.write(f"backtest {line}"),
                 )
         except ForecastInputError as error:
             raise CommandError(str(error)) from error
