@@ -20,7 +20,7 @@ from pyproj import Transformer
 from scipy import sparse
 
 from analytics.forecasting.groups import GROUP_CODES, group_index
-from analytics.hotspots import grid_units, h3_units
+from analytics.hotspots import Units, grid_units, h3_units
 from analytics.periods import add_months
 from analytics.queries import METRIC_SRID, MatterFilter, Points, matters
 from gridmap.models import Area
@@ -111,52 +111,58 @@ def load_history(
     counts = np.zeros((span, len(units), len(GROUP_CODES)), dtype=np.int64)
     position = {area_id: i for i, area_id in enumerate(units.area_ids)}
     period_index = {start: t for t, start in enumerate(starts)}
-    trunc = TruncMonth if step == MONTH else TruncWeek
     # The one query of the cube: matters per grid cell, category and period.
-    rows = (
-        matters(MatterFilter(area=area, start=starts[0], end=last))
-        .annotate(period=trunc("received_at"))
-        .values_list("grid_id", "category__code", "category__kind", "period")
-        .annotate(n=Count("id"))
-    )
+    rows = _period_rows(area, starts, last, step, "grid_id").annotate(n=Count("id"))
     for grid_id, code, kind, period, n in rows:
         t = period_index.get(period.date())
         cell = position.get(grid_id)
         if t is not None and cell is not None:  # a matter of a superseded cell is left out
             counts[t, cell, group_index(code, kind)] += n
     area_m2, xy, villages = _cell_shapes(units.area_ids)
-    return _trimmed(
-        History(
-            counts=counts,
-            starts=starts,
-            step=step,
-            keys=units.keys,
-            names=units.names,
-            villages=villages,
-            area_m2=area_m2,
-            xy=xy,
-            adjacency=units.adjacency,
-        )
+    return _trimmed(units, counts, starts, step, area_m2=area_m2, xy=xy, villages=villages)
+
+
+def _period_rows(area: Area, starts: list[dt.date], last: dt.date, step: str, where: str):
+    """(``where``, category code, kind, period) of the area's matters in [starts[0], last)."""
+    trunc = TruncMonth if step == MONTH else TruncWeek
+    return (
+        matters(MatterFilter(area=area, start=starts[0], end=last))
+        .annotate(period=trunc("received_at"))
+        .values_list(where, "category__code", "category__kind", "period")
     )
 
 
-def _trimmed(history: History) -> History:
+def _trimmed(
+    units: Units,
+    counts: np.ndarray,
+    starts: list[dt.date],
+    step: str,
+    *,
+    area_m2: np.ndarray,
+    xy: np.ndarray,
+    villages: list[str],
+) -> History:
     """The history from its first period with a matter (the last period if there is none)."""
-    active = np.flatnonzero(history.counts.sum(axis=(1, 2)))
-    first = int(active[0]) if len(active) else history.periods - 1
-    return replace(history, counts=history.counts[first:], starts=history.starts[first:])
+    active = np.flatnonzero(counts.sum(axis=(1, 2)))
+    first = int(active[0]) if len(active) else len(starts) - 1
+    return History(
+        counts=counts[first:],
+        starts=starts[first:],
+        step=step,
+        keys=units.keys,
+        names=units.names,
+        villages=villages,
+        area_m2=area_m2,
+        xy=xy,
+        adjacency=units.adjacency,
+    )
 
 
 def _h3_history(
     area: Area, starts: list[dt.date], last: dt.date, step: str, resolution: int
 ) -> History:
     """The count cube on the H3 cells of ``area`` at ``resolution`` (matters' first points)."""
-    trunc = TruncMonth if step == MONTH else TruncWeek
-    rows = list(
-        matters(MatterFilter(area=area, start=starts[0], end=last))
-        .annotate(period=trunc("received_at"))
-        .values_list("location", "category__code", "category__kind", "period")
-    )
+    rows = list(_period_rows(area, starts, last, step, "location"))
     lon = np.array([row[0].x for row in rows], dtype=float)
     lat = np.array([row[0].y for row in rows], dtype=float)
     ids = np.zeros(len(rows), dtype=int)
@@ -172,19 +178,9 @@ def _h3_history(
             counts[t, cell, group_index(code, kind)] += 1
     centres = np.array([h3.cell_to_latlng(key) for key in units.keys], dtype=float)
     x, y = _TO_METRIC.transform(centres[:, 1], centres[:, 0])
-    return _trimmed(
-        History(
-            counts=counts,
-            starts=starts,
-            step=step,
-            keys=units.keys,
-            names=units.names,
-            villages=[""] * len(units),
-            area_m2=np.array([h3.cell_area(key, unit="m^2") for key in units.keys]),
-            xy=np.column_stack([x, y]),
-            adjacency=units.adjacency,
-        )
-    )
+    area_m2 = np.array([h3.cell_area(key, unit="m^2") for key in units.keys])
+    xy = np.column_stack([x, y])
+    return _trimmed(units, counts, starts, step, area_m2=area_m2, xy=xy, villages=[""] * len(units))
 
 
 def _cell_shapes(area_ids: list[int | None]) -> tuple[np.ndarray, np.ndarray, list[str]]:
