@@ -30,6 +30,7 @@ from analytics.forecasting.base import (
 from analytics.forecasting.baselines import baseline_models
 from analytics.forecasting.data import ForecastInputError, History, season_of
 from analytics.forecasting.features import FEATURES, design, lag_features, neighbour_mean
+from analytics.forecasting.hawkes import SelfExciting
 
 TRAIN_PERIODS = 12
 MAX_ROWS = 400_000
@@ -147,13 +148,18 @@ class BoostedTrees(Fitted):
         return Forecast(start, expected, poisson_probability(expected, self.dispersion))
 
 
-REAL_MODELS = ("glm", "hgb")
+REAL_MODELS = ("glm", "hgb", "hawkes")
 DEFAULT_MODEL = "glm"
 
 
 def make_models(names: list[str] | None = None) -> dict[str, Fitted]:
     """Fresh forecasters by name (all of them when ``names`` is empty), baselines first."""
-    every: dict[str, Fitted] = {**baseline_models(), "glm": PoissonGLM(), "hgb": BoostedTrees()}
+    every: dict[str, Fitted] = {
+        **baseline_models(),
+        "glm": PoissonGLM(),
+        "hgb": BoostedTrees(),
+        "hawkes": SelfExciting(),
+    }
     if not names:
         return every
     unknown = [name for name in names if name not in every]

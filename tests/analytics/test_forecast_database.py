@@ -41,7 +41,7 @@ def test_cube_counts_matters_per_cell_group_and_month(network, history_matters):
     assert history.adjacency[hot].nnz == 3  # the county's north-west corner: 3 neighbours
 
 
-@pytest.mark.parametrize("model", ["mean3", "kde", "glm"])
+@pytest.mark.parametrize("model", ["mean3", "kde", "glm", "hawkes"])
 def test_outlook_flags_the_hot_cell_first(network, history_matters, model):
     outlook = area_outlook(network["621122000000"], dt.date(2026, 11, 1), model=model, share=0.1)
     first = outlook.cells[0]
