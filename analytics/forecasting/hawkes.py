@@ -6,11 +6,12 @@ Rate of cell i, group g in period t:
 
 with S[t] = Σ_k (1 − ω) ω^(k−1) · counts[t − k] the geometrically decayed past of the cell itself
 (computed by the recursion S[t] = (1 − ω) counts[t − 1] + ω S[t − 1]) and W the row-normalised
-contiguity the hot spots use. The background a_i · b_g is a cell effect times a group effect.
-Fitted by expectation-maximisation: each period's matters are shared among the background, their
-own cell's past and the neighbours' past in proportion to the three terms; the rates are then
-what was shared to each term over its exposure, and ω follows from the mean lag of the
-triggered share (the mean of a geometric lag is 1 / (1 − ω)).
+contiguity the hot spots use.
+The background a_i · b_g is a cell effect times a group effect. Fitted by expectation-maximisation
+on the last 24 periods (the whole record drives them): each period's matters are shared among the
+background, their own cell's past and the neighbours' past in proportion to the three terms; the
+rates are then what was shared to each term over its exposure, and ω follows from the mean lag of
+the triggered share (the mean of a geometric lag is 1 / (1 − ω)).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from analytics.forecasting.data import ForecastInputError, History
 from analytics.forecasting.features import neighbour_mean
 
 ITERATIONS = 40
+TOLERANCE = 1e-4  # stop when the three rates move less than this in one step
+WINDOW = 24  # periods whose matters are shared out (the whole record drives them)
 PRIOR = 0.5  # pseudo-matters per cell, so a cell without matters keeps a small background
 
 
@@ -55,15 +58,19 @@ class SelfExciting(Fitted):
         counts = history.counts.astype(float)
         self.neighbours = neighbour_mean(history.adjacency)
         cells = counts.shape[1]
-        y = counts[1:]  # the first period only drives the later ones
+        first = max(1, history.periods - WINDOW)  # the first period only drives the later ones
+        y = counts[first:]
         fitted = len(y)
         # Start: each cell's share of all matters times each group's matters per period.
         a = (counts.sum(axis=(0, 2)) + PRIOR) / (counts.sum() + PRIOR * cells)
         b = np.maximum(y.sum(axis=(0, 1)) / fitted, 1e-6)
         own, near, omega = 0.2, 0.2, 0.5
-        for _ in range(ITERATIONS):
+        self.iterations = 0
+        while self.iterations < ITERATIONS:
+            self.iterations += 1
+            previous = np.array([own, near, omega])
             s, m = decayed(counts, omega)
-            s_own, m_own = s[1:-1], m[1:-1]
+            s_own, m_own = s[first:-1], m[first:-1]
             s_nb, m_nb = _spread(self.neighbours, s_own), _spread(self.neighbours, m_own)
             background = a[:, None] * b[None, :]
             rate = background + own * s_own + near * s_nb
@@ -80,6 +87,8 @@ class SelfExciting(Fitted):
             triggered = to_own + to_near
             if triggered > 1e-9:
                 omega = float(np.clip(1 - triggered / max(lag, triggered), 0.0, 0.95))
+            if np.abs(np.array([own, near, omega]) - previous).max() < TOLERANCE:
+                break
         self.a, self.b, self.own, self.near, self.omega = a, b, own, near, omega
         rate = a[:, None] * b[None, :] + own * s_own + near * s_nb
         self.dispersion = moment_dispersion(y, rate)
