@@ -1,4 +1,4 @@
-"""The real models and the registry of every forecaster, baselines included.
+"""The regression models and the registry of every forecaster (baselines, ``hawkes`` included).
 
 - ``glm``: a Poisson regression (log link, small ridge penalty) of the period's count on the lag
   features of ``features`` — own lags, the cell's other groups, the neighbours' lags — with group
