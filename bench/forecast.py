@@ -110,9 +110,7 @@ def province() -> None:
         f"  generated {int(history.counts.sum())} matters in {time.perf_counter() - started:.1f} s"
     )
     seconds = fit_and_forecast(history, ["mean12", "kde", "glm", "hawkes"])
-    print(
-        f"  glm: {seconds['glm']:.1f} s, hawkes: {seconds['hawkes']:.1f} s (target ≤ 120 s each)"
-    )
+    print(f"  glm: {seconds['glm']:.1f} s, hawkes: {seconds['hawkes']:.1f} s (target ≤ 120 s each)")
 
 
 PARTS = {"county": county, "backtest": county_backtest, "province": province}
