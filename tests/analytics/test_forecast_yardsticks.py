@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analytics.forecasting.backtest import ADDS_SKILL, NO_GAIN, NO_SKILL, BacktestRow, BacktestTable
 from analytics.forecasting.yardsticks import Estimate, has_skill, outcome, score
 
 # Five cells of 1, 4, 5, 10 and 80 area units (100 in all), ranked in this order by the forecast.
@@ -59,3 +60,25 @@ def test_skill_needs_the_whole_interval_above_one():
     base = {"pai_5": Estimate(1.4, 0.98, 1.9)}
     assert not has_skill(base)
     assert has_skill({"pai_5": Estimate(1.4, 1.02, 1.9)})
+
+
+def _row(model: str, baseline: bool, pai: Estimate) -> BacktestRow:
+    return BacktestRow(model, baseline, {"pai_5": pai}, seconds=0.0)
+
+
+def test_verdict_names_skill_and_the_gain_over_the_best_baseline():
+    table = BacktestTable(
+        starts=[],
+        rows=[
+            _row("mean12", True, Estimate(5.0, 4.5, 5.5)),
+            _row("kde", True, Estimate(6.0, 5.5, 6.5)),
+            _row("glm", False, Estimate(6.3, 5.8, 6.8)),
+            _row("hgb", False, Estimate(7.5, 7.0, 8.0)),
+            _row("hawkes", False, Estimate(1.1, 0.9, 1.3)),
+        ],
+    )
+    assert table.best_baseline().model == "kde"
+    assert table.gain("glm") == pytest.approx(1.05)
+    assert table.verdict("glm") == NO_GAIN
+    assert table.verdict("hgb") == ADDS_SKILL
+    assert table.verdict("hawkes") == NO_SKILL
