@@ -18,8 +18,8 @@ from django.contrib.gis.geos import LineString
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from roads.choices import COST_COLUMN, RoadClass
-from roads.models import RoadNetwork
+from roads.choices import COST_COLUMN, DEFAULT_SPEEDS_KMH, RoadClass
+from roads.models import RoadNetwork, RoadSpeed
 from roads.noding import DEFAULT_SNAP_TOLERANCE_M, node_lines
 
 # Small components listed one by one in the report (the rest only counted).
@@ -115,13 +115,24 @@ def recompute_costs(
     *, network: RoadNetwork | None = None, road_classes: Iterable[str] | None = None
 ) -> int:
     """Travel seconds of every edge (of ``network``, or of all; of ``road_classes``, or of every
-    class) from the speed table; -1 where a mode may not use the road class. Returns the number
-    of edges updated."""
-    sets = ",\n".join(
-        f"""{column} = COALESCE((SELECT e.length_m / (s.kmh / 3.6) FROM roads_roadspeed s
-            WHERE s.road_class = e.road_class AND s.mode = '{mode}' AND s.kmh > 0), -1)"""
-        for mode, column in COST_COLUMN.items()
-    )
+    class) from the speed table; -1 where a mode may not use the road class. A class and mode
+    with no row in the table travel at the default speed (roads/choices.py): the table holds what
+    the county changed. Returns the number of edges updated."""
+    speeds = {
+        (road_class, mode): kmh
+        for road_class, by_mode in DEFAULT_SPEEDS_KMH.items()
+        for mode, kmh in by_mode.items()
+    }
+    speeds.update(((row.road_class, row.mode), row.kmh) for row in RoadSpeed.objects.all())
+    sets, case_params = [], []
+    for mode, column in COST_COLUMN.items():
+        whens = []
+        for (road_class, speed_mode), kmh in speeds.items():
+            if speed_mode == mode and kmh:
+                whens.append("WHEN %s THEN e.length_m / %s")
+                case_params += [road_class, kmh / 3.6]
+        cases = " ".join(whens) if whens else "WHEN NULL THEN -1"
+        sets.append(f"{column} = CASE e.road_class {cases} ELSE -1 END")
     conditions, params = [], []
     if network is not None:
         conditions.append("e.network_id = %s")
@@ -131,7 +142,9 @@ def recompute_costs(
         params.append(list(road_classes))
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE roads_roadedge e SET {sets} {where}", params)
+        cursor.execute(
+            f"UPDATE roads_roadedge e SET {', '.join(sets)} {where}", [*case_params, *params]
+        )
         return cursor.rowcount
 
 
