@@ -17,7 +17,7 @@ FIELD_HASH_KEY ?= $(shell scripts/secret-key.sh field_hash_key)
 export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 
 .PHONY: help setup db stop demo serve worker test lint check bench messages backup restore upgrade \
-	bundle bundle-check
+	bundle bundle-check docs-check
 
 help:
 	@echo "make demo   set up everything, load the Longxi demo county, serve http://127.0.0.1:$(PORT)"
@@ -30,6 +30,7 @@ help:
 	@echo "make upgrade                     backup, migrate, collectstatic, compile messages, restart"
 	@echo "make bundle        offline installation bundle under dist/ (docs/operations/offline-install.md)"
 	@echo "make bundle-check  install the bundle in a clean Debian 12 root with no network, locate"
+	@echo "make docs-check    run every command README and docs show, as written (~30 min)"
 
 setup:
 	@scripts/setup.sh
@@ -72,7 +73,10 @@ check: db
 	$(MANAGE) makemigrations --check --dry-run
 
 test: lint check
-	.venv/bin/pytest
+	.venv/bin/pytest -m "not docs"
+
+docs-check: lint check
+	.venv/bin/pytest -m docs tests/docs
 
 bench: db
 	@$(MANAGE) migrate --no-input -v 0

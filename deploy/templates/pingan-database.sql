@@ -7,3 +7,4 @@ CREATE ROLE "{{db_user}}" LOGIN{{db_password}};
 CREATE DATABASE "{{db_name}}" OWNER "{{db_user}}";
 \connect "{{db_name}}"
 CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS pgrouting;

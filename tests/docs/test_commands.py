@@ -27,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # two clones, the whole demo county, every briefing the docs show
+# Two clones, the whole demo county, every briefing and forecast the docs show: about half an
+# hour, so `make docs-check` runs it and `make test` leaves it out.
+pytestmark = [pytest.mark.slow, pytest.mark.docs]
 ROOT = Path(__file__).resolve().parents[2]
 SHELL_BLOCKS = {"", "sh", "bash", "shell", "console"}
 COMMAND = re.compile(r"(^|[\s/])manage\.py\s|^make(\s|$)")
