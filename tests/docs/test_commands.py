@@ -229,7 +229,8 @@ def file_for(command: DocCommand, clones: dict[str, Clone]) -> None:
 def boundary_file(demo: Clone, path: Path) -> None:
     """The boundary file a command imports, made from the demo's areas as the docs describe it."""
     if path.name == "townships.shp":
-        _export(demo, "t.gpkg", "--level township").to_crs("EPSG:4544").to_file(path)
+        townships = _export(demo, "t.gpkg", "--level township")[["code", "name", "geometry"]]
+        townships.to_crs("EPSG:4544").to_file(path)
     elif path.name == "grids.gpkg":
         _export(demo, "g.gpkg", "--level grid").to_file(path, layer="grid")
     elif path.name == "boundaries.gpkg":
@@ -238,12 +239,12 @@ def boundary_file(demo: Clone, path: Path) -> None:
         import prcoords
         import shapely
 
-        def to_gcj(x, y):
-            moved = [prcoords.wgs_gcj((lat, lon)) for lon, lat in zip(x, y, strict=True)]
-            return [p.lon for p in moved], [p.lat for p in moved]
+        def to_gcj(coords):
+            moved = [prcoords.wgs_gcj((lat, lon)) for lon, lat in coords]
+            return [(point.lon, point.lat) for point in moved]
 
         county = _export(demo, "c.geojson", "--level county")
-        county["geometry"] = [shapely.ops.transform(to_gcj, g) for g in county.geometry]
+        county["geometry"] = shapely.transform(county.geometry.values, to_gcj)
         county.to_file(path, driver="GeoJSON")
     elif path.name == "村界.zip":  # a zipped shapefile with Chinese field names, in GBK
         villages = _export(demo, "v.gpkg", "--level village")
