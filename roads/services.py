@@ -83,6 +83,9 @@ def build_network(
         with connection.cursor() as cursor:
             _write(cursor, network.pk, lines, noded)
             _components(cursor, network.pk)
+            # Fresh statistics: without them the planner skips the GiST index when snapping
+            # points to the new edges (233 village centres: 8 s instead of 0.12 s).
+            cursor.execute("ANALYZE roads_roadedge, roads_roadnode")
         recompute_costs(network=network)
         network.report = {
             **(report or {}),
