@@ -40,6 +40,7 @@ SKIPPED = {
     "make demo": "serves the site until stopped; its steps run here as the set-up",
     "make test": "the whole test suite, this test included",
     ".venv/bin/python manage.py procrastinate worker": "runs until stopped (tests/jobs start it)",
+    "make bundle": "the 390 MB offline archive: CI's `make bundle-check` builds and installs it",
 }
 # Commands the docs show failing on purpose: their exit status and the one line they print.
 EXPECTED_FAILURES = {
@@ -188,8 +189,9 @@ def clones() -> Iterator[dict[str, Clone]]:
     try:
         demo = made["demo"] = Clone(base, "demo")
         demo.must("make db")
-        for step in ("migrate --no-input -v 0", "load_demo", "load_demo_incidents",
-                     "load_demo_responders", "collectstatic --no-input -v 0"):  # fmt: skip
+        for step in ("migrate --no-input -v 0", "load_demo", "load_demo_roads",
+                     "load_demo_incidents", "load_demo_responders", "load_demo_service_points",
+                     "collectstatic --no-input -v 0"):  # fmt: skip
             demo.must(f".venv/bin/python manage.py {step}")
         made["fresh"] = Clone(base, "fresh")
         yield made
@@ -220,10 +222,44 @@ def file_for(command: DocCommand, clones: dict[str, Clone]) -> None:
         (here / ARCHIVE).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(demo.dir / ARCHIVE, here / ARCHIVE)
     words = shlex.split(command.bare)
-    if "import_areas" in words:
-        name = words[words.index("import_areas") + 1]
-        if not (here / name).exists():
-            boundary_file(clones["demo"], here / name)
+    for verb, make in (
+        ("import_areas", boundary_file),
+        ("import_roads", road_file),
+        ("import_service_points", service_point_file),
+    ):
+        if verb in words:
+            name = words[words.index(verb) + 1]
+            if not (here / name).exists():
+                make(clones["demo"], here / name)
+
+
+def road_file(demo: Clone, path: Path) -> None:
+    """A county's road shapefile in GBK with its class in a coded column (docs/roads.md)."""
+    if path.name != "道路.shp":
+        return
+    demo.must(".venv/bin/python manage.py export_roads var/_roads.gpkg")
+    import geopandas
+
+    roads = geopandas.read_file(demo.dir / "var" / "_roads.gpkg")
+    codes = {"expressway": "1", "national": "2", "provincial": "省道", "county": "县道"}
+    roads["DLDJ"] = [codes.get(value, "") for value in roads["class"]]
+    roads.loc[roads.index[:3], "DLDJ"] = "专用公路"
+    roads[["DLDJ", "geometry"]].to_file(path, encoding="GBK")
+
+
+def service_point_file(demo: Clone, path: Path) -> None:
+    """Service points at the demo's village centres, as CSV (lon, lat) or a GeoPackage layer."""
+    villages = _export(demo, "v.gpkg", "--level village").to_crs("EPSG:4326")
+    centres = villages.geometry.representative_point()
+    if path.suffix == ".csv":
+        rows = ["name,kind,lon,lat"] + [
+            f"{name}调解室,调解室,{point.x:.6f},{point.y:.6f}"
+            for name, point in zip(villages["name"], centres, strict=True)
+        ]
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    elif path.suffix == ".gpkg":
+        points = villages[["name"]].set_geometry(centres)
+        points.to_file(path, layer="points")
 
 
 def boundary_file(demo: Clone, path: Path) -> None:
