@@ -234,17 +234,21 @@ def file_for(command: DocCommand, clones: dict[str, Clone]) -> None:
 
 
 def road_file(demo: Clone, path: Path) -> None:
-    """A county's road shapefile in GBK with its class in a coded column (docs/roads.md)."""
-    if path.name != "道路.shp":
-        return
+    """A county's road file as the docs describe it, made from the roads in use."""
     demo.must(".venv/bin/python manage.py export_roads var/_roads.gpkg")
     import geopandas
 
     roads = geopandas.read_file(demo.dir / "var" / "_roads.gpkg")
-    codes = {"expressway": "1", "national": "2", "provincial": "省道", "county": "县道"}
-    roads["DLDJ"] = [codes.get(value, "") for value in roads["class"]]
-    roads.loc[roads.index[:3], "DLDJ"] = "专用公路"
-    roads[["DLDJ", "geometry"]].to_file(path, encoding="GBK")
+    if path.name == "道路.shp":  # GBK, the class coded in a column named DLDJ
+        codes = {"expressway": "1", "national": "2", "provincial": "省道", "county": "县道"}
+        roads["DLDJ"] = [codes.get(value, "") for value in roads["class"]]
+        roads.loc[roads.index[:3], "DLDJ"] = "专用公路"
+        roads[["DLDJ", "geometry"]].to_file(path, encoding="GBK")
+    elif path.name == "roads.gpkg":  # CGCS2000 metres, Chinese class names in 等级
+        names = {"expressway": "高速", "national": "国道", "provincial": "省道", "county": "县道",
+                 "township": "乡道", "village": "村道", "street": "街道"}  # fmt: skip
+        roads["等级"] = [names.get(value, "村道") for value in roads["class"]]
+        roads[["等级", "geometry"]].to_crs("EPSG:4544").to_file(path)
 
 
 def service_point_file(demo: Clone, path: Path) -> None:
