@@ -1,6 +1,6 @@
 """Production restores run as the database's own role, which is no superuser (docs/deploy.md:
-pingan-database.sql creates PostGIS as the superuser). A backup restores into such a database,
-empty or with --force over a filled one, and PostGIS stays the superuser's."""
+pingan-database.sql creates PostGIS and pgRouting as the superuser). A backup restores into such a
+database, empty or with --force over a filled one, and the extensions stay the superuser's."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def owned_database() -> Iterator[str]:
     subprocess.run(
         [*psql, "-d", "postgres", "-c", f"CREATE DATABASE {name} OWNER {name}"], check=True
     )
-    subprocess.run([*psql, "-d", name, "-c", "CREATE EXTENSION postgis"], check=True)
+    for extension in ("postgis", "pgrouting"):  # as deploy/templates/pingan-database.sql does
+        subprocess.run([*psql, "-d", name, "-c", f"CREATE EXTENSION {extension}"], check=True)
     try:
         yield f"postgis://{name}@{quote(server['HOST'], safe='')}/{name}"
     finally:
