@@ -16,14 +16,13 @@ from incidents.models import Category, HandlingUnit, Incident
 from incidents.queries import visible_incidents
 from incidents.services import ACTS_FOR_UNIT_SQL, acts_for_unit_params
 from roads.queries import active_network
+from roads.routes import Route, route
 from roads.travel import (
     Eta,
     EtaSource,
     Fallback,
-    Route,
     Traveller,
     best_travel_times,
-    route,
     straight_line_seconds,
     travel_times,
 )
@@ -241,7 +240,7 @@ def routable_unit(
 
 
 def unit_route(incident: Incident, unit: Responder) -> Route:
-    """The unit's way to the matter for the console's map (roads.travel.route)."""
+    """The unit's way to the matter for the console's map (roads.routes.route)."""
     matter = (incident.location.x, incident.location.y)
     lon, lat = unit.position.x, unit.position.y
     return route(matter, Traveller(unit.pk, lon, lat, unit.travel_mode))

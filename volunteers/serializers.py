@@ -13,7 +13,8 @@ from rest_framework import serializers
 from gridmap.api import NumberField
 from gridmap.coords import InputCRS
 from incidents.models import Incident
-from roads.travel import EtaSource, Fallback, Route
+from roads.routes import Route
+from roads.travel import EtaSource, Fallback
 from volunteers.access import Viewer, visible_responders
 from volunteers.choices import (
     LIVE_ASSIGNMENT_STATES,

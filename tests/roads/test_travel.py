@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 
 from roads.choices import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH, STRAIGHT_LINE_SPEED_KMH
+from roads.routes import route
 from roads.travel import (
     EtaSource,
     Fallback,
     Traveller,
     best_travel_times,
-    route,
     travel_times,
 )
 
