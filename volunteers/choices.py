@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from roads.choices import STRAIGHT_LINE_SPEED_KMH
-from roads.choices import TravelMode as TravelMode  # dispatch's name for it
+# Travel modes belong to the road network (roads/choices.py); dispatch imports them from here.
+from roads.choices import TravelMode as TravelMode
 
 
 class ResponderKind(models.TextChoices):
@@ -24,11 +24,6 @@ class ResponderStatus(models.TextChoices):
     EN_ROUTE = "en_route", _("En route")
     ON_SCENE = "on_scene", _("On scene")
     OFF_DUTY = "off_duty", _("Off duty")
-
-
-# Travel modes and straight-line speeds belong to the road network (roads/choices.py); the names
-# stay importable here.
-TRAVEL_SPEED_KMH = STRAIGHT_LINE_SPEED_KMH
 
 
 class AssignmentState(models.TextChoices):

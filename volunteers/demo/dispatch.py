@@ -26,7 +26,8 @@ from incidents.choices import Action, DispatchStep, EventKind, IncidentKind, Sta
 from incidents.demo.staff import Staff, center
 from incidents.demo.texts import pick
 from incidents.models import Incident, IncidentEvent
-from volunteers.choices import TRAVEL_SPEED_KMH, AssignmentState, ResponderKind
+from roads.choices import STRAIGHT_LINE_SPEED_KMH
+from volunteers.choices import AssignmentState, ResponderKind
 from volunteers.demo import texts
 from volunteers.demo.roster import RESPONDER_LOGIN, Stream, UnitSeed, rng_for
 from volunteers.models import Assignment
@@ -312,7 +313,7 @@ class Planner:
 
     def travel(self, plan: Planned, rng: np.random.Generator) -> dt.timedelta:
         mode = self.units.roster[plan.unit].travel_mode
-        hours = plan.distance_m * ROAD_FACTOR / 1000.0 / TRAVEL_SPEED_KMH[mode]
+        hours = plan.distance_m * ROAD_FACTOR / 1000.0 / STRAIGHT_LINE_SPEED_KMH[mode]
         return dt.timedelta(hours=hours) + MINUTE * rng.uniform(1.0, 4.0)
 
     # -- histories -------------------------------------------------------------------------------
