@@ -5,6 +5,11 @@ from __future__ import annotations
 from roads.choices import COST_COLUMN, TravelMode
 from roads.models import RoadNetwork
 
+# Whether a network is loaded, as an SQL expression for a statement that reads it with other
+# things (the matter's lock in volunteers.services.assign): one round trip and one ORM query
+# fewer on the dispatch hot path than ``active_network() is not None``.
+HAS_ACTIVE_NETWORK_SQL = "EXISTS (SELECT 1 FROM roads_roadnetwork WHERE active)"
+
 
 def active_network() -> RoadNetwork | None:
     """The network routing uses, or None where no roads are loaded (straight-line ETAs)."""

@@ -17,7 +17,6 @@ from incidents.models import Incident
 from notify.choices import Event
 from notify.models import Preference
 from notify.outbox import Message, announce
-from notify.prepared import execute_prepared
 from volunteers.models import Assignment, Responder, Volunteer
 
 
@@ -29,13 +28,14 @@ def unit_people(unit: Responder) -> list[User]:
     return list(User.objects.filter(pk__in=members.union(leader, all=True), is_active=True))
 
 
-# Everything an offer's notifications need, in one round trip: this runs inside assign(), whose
-# whole budget is a few milliseconds (bench/dispatch.py), and the ORM's separate reads (the
-# matter's title and date, the unit's people and their preferences, the center and its own
-# channels) cost more than the assignment itself. Same rules as unit_people(), announce() and
-# Incident.number.
-_OFFER_AUDIENCE_SQL = """
-SELECT i.title, i.received_at, c.area_id,
+# Everything an offer's notifications need, read by the offer's own statement
+# (volunteers.services.offers) beside the new assignment: this runs inside assign(), whose whole
+# budget is a few milliseconds (bench/dispatch.py), and the ORM's separate reads (the matter's
+# title and date, the unit's people and their preferences, the center and its own channels) cost
+# more than the assignment itself. Same rules as unit_people(), announce() and Incident.number.
+# Columns over OFFER_AUDIENCE_FROM; parameters %(responder)s, %(incident)s and %(center)s
+# (offer_audience_params).
+OFFER_AUDIENCE_COLUMNS = """i.title, i.received_at, c.area_id,
     (SELECT coalesce(json_agg(json_build_array(cc.kind, cc.enabled)), '[]'::json)
        FROM notify_centerchannel cc WHERE cc.area_id = c.area_id),
     (SELECT coalesce(json_agg(json_build_array(u.id, u.language, u.phone, p.sms_events,
@@ -43,25 +43,25 @@ SELECT i.title, i.received_at, c.area_id,
        FROM accounts_user u LEFT JOIN notify_preference p ON p.user_id = u.id
       WHERE u.is_active
         AND u.id IN (SELECT m.user_id FROM volunteers_responder_members m
-                      WHERE m.responder_id = %(unit)s
+                      WHERE m.responder_id = %(responder)s
                      UNION ALL
                      SELECT v.user_id FROM volunteers_volunteer v
-                      WHERE v.squad_id = %(unit)s AND v.is_leader))
-FROM incidents_incident i
-LEFT JOIN incidents_handlingunit c ON c.id = i.handling_unit_id AND c.kind = %(center)s
-WHERE i.id = %(incident)s
-"""
+                      WHERE v.squad_id = %(responder)s AND v.is_leader))"""
+OFFER_AUDIENCE_FROM = """incidents_incident i
+LEFT JOIN incidents_handlingunit c ON c.id = i.handling_unit_id AND c.kind = %(center)s"""
+
+
+def offer_audience_params(incident: Incident, unit: Responder) -> dict[str, object]:
+    """The parameters of ``OFFER_AUDIENCE_COLUMNS`` and ``OFFER_AUDIENCE_FROM``."""
+    return {"responder": unit.pk, "incident": incident.pk, "center": UnitKind.CENTER.value}
 
 
 def _offer_audience(
-    incident: Incident, unit: Responder
+    incident: Incident, audience: tuple
 ) -> tuple[list[User], dict[int, Preference | None], list[int], dict[int, dict[str, bool]]]:
-    """The unit's people with their preferences, and the matter's center with its channels."""
-    # Prepared on the server (notify.prepared): planning this statement cost more than running it.
-    params = {"unit": unit.pk, "incident": incident.pk, "center": UnitKind.CENTER.value}
-    title, received_at, center, channels, people = execute_prepared(
-        _OFFER_AUDIENCE_SQL, params
-    ).fetchone()
+    """The unit's people with their preferences, and the matter's center with its channels, from
+    the ``OFFER_AUDIENCE_COLUMNS`` of the offer's statement."""
+    title, received_at, center, channels, people = audience
     # The locked matter was read without these columns (assign's hot path): fill them in.
     incident.title, incident.received_at = title, received_at
     users: list[User] = []
@@ -87,11 +87,12 @@ def _time(raw: str | None) -> dt.time | None:
     return None if raw is None else dt.time.fromisoformat(raw)
 
 
-def announce_offer(assignment: Assignment) -> None:
+def announce_offer(assignment: Assignment, audience: tuple) -> None:
     """A unit was offered the matter: its people and the center's group; a re-offer also tells
-    the dispatcher who assigned it."""
+    the dispatcher who assigned it. ``audience``: the ``OFFER_AUDIENCE_COLUMNS`` read with the
+    offer."""
     incident, unit = assignment.incident, assignment.responder
-    users, preferences, centers, own = _offer_audience(incident, unit)
+    users, preferences, centers, own = _offer_audience(incident, audience)
     params = {"number": incident.number, "title": incident.title, "unit": unit.name}
     link = matter_link(incident)
     announce(

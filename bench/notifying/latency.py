@@ -133,10 +133,10 @@ class Timed:
         self.last = 0.0
 
     def __enter__(self) -> Timed:
-        def timed(assignment: object) -> None:
+        def timed(assignment: object, audience: tuple) -> None:
             started = time.perf_counter()
             try:
-                self.original(assignment)
+                self.original(assignment, audience)
             finally:
                 self.last = time.perf_counter() - started
 

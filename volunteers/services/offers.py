@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from incidents.choices import DispatchStep, EventKind, State
 from incidents.models import Incident
 from incidents.services import ACTS_FOR_UNIT_SQL, acts_for_unit_params
-from roads.queries import active_network
+from notify.prepared import execute_prepared
+from roads.queries import HAS_ACTIVE_NETWORK_SQL, active_network
 from volunteers import announcements
 from volunteers.choices import LIVE_ASSIGNMENT_STATES, AssignmentState, ResponderStatus
 from volunteers.models import WGS84, Assignment, Responder, stale_before
@@ -68,10 +69,10 @@ def assign(
     that already have the matter or declined it or let the offer expire.
     """
     with transaction.atomic():
-        incident = _lock_incident(incident_id, actor)
+        incident, by_road = _lock_incident(incident_id, actor)
         now = timezone.now()
         if responder_id is None:
-            found = _lock_nearest(incident, now)
+            found = _lock_nearest(incident, now, by_road=by_road)
             if found is None:
                 raise DispatchError(_("No suitable responder is free near this matter."))
             unit, distance = found
@@ -107,7 +108,9 @@ def _loaded(model: type[M], values: dict[str, object]) -> M:
 # The matter locked and its actor's right to dispatch it read in one statement (the unit rule of
 # dispatches_for in SQL): as an ORM lock and an EXISTS query they were two statements and ~3.8 ms
 # of an ~8 ms assignment, mostly building the queries (bench/dispatch.py). Only what the rules
-# read is loaded, the point as its coordinates.
+# read is loaded, the point as its coordinates; and whether roads are loaded ("nearest" by road
+# or in a straight line), which was an ORM query of its own. Prepared on the server
+# (notify.prepared): it runs in every assignment.
 _MATTER_COLUMNS = (
     "id",
     "state",
@@ -120,20 +123,21 @@ _MATTER_COLUMNS = (
 )
 _LOCK_MATTER_SQL = f"""
 SELECT {", ".join(f"i.{column}" for column in _MATTER_COLUMNS)},
-       ST_X(i.location), ST_Y(i.location), {ACTS_FOR_UNIT_SQL}
+       ST_X(i.location), ST_Y(i.location), {ACTS_FOR_UNIT_SQL}, {HAS_ACTIVE_NETWORK_SQL}
 FROM incidents_incident i
 WHERE i.id = %(incident)s
 FOR UPDATE OF i
 """
 
 
-def _lock_incident(incident_id: int, actor: object) -> Incident:
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_MATTER_SQL, {"incident": incident_id, **acts_for_unit_params(actor)})
-        row = cursor.fetchone()
+def _lock_incident(incident_id: int, actor: object) -> tuple[Incident, bool]:
+    """The matter, locked, and whether a road network is loaded; refused unless ``actor`` may
+    dispatch it now."""
+    params = {"incident": incident_id, **acts_for_unit_params(actor)}
+    row = execute_prepared(_LOCK_MATTER_SQL, params).fetchone()
     if row is None:
         raise DispatchError(_("No such matter."))
-    *columns, lon, lat, may_dispatch = row
+    *columns, lon, lat, may_dispatch, by_road = row
     values = dict(zip(_MATTER_COLUMNS, columns, strict=True))
     incident = _loaded(Incident, {**values, "location": Point(lon, lat, srid=WGS84)})
     if not (has_dispatch_role(actor) and may_dispatch):
@@ -145,7 +149,7 @@ def _lock_incident(incident_id: int, actor: object) -> Incident:
             _("A matter that is %(state)s cannot be assigned (route it first).")
             % {"state": State(incident.state).label}
         )
-    return incident
+    return incident, by_road
 
 
 def _check_named(unit: Responder, incident: Incident, override_reason: str) -> None:
@@ -219,10 +223,13 @@ FOR UPDATE OF r SKIP LOCKED
 """
 
 
-def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, float] | None:
+def _lock_nearest(
+    incident: Incident, now: dt.datetime, *, by_road: bool | None = None
+) -> tuple[Responder, float] | None:
     """Lock the nearest free unit that serves the matter and was not passed over; None if none.
     Nearest is the soonest by road where a road network is loaded (among the KNN window), else
-    the nearest in a straight line."""
+    the nearest in a straight line. ``by_road``: whether a network is loaded, when the caller
+    has read it already."""
     params = {
         "lon": incident.location.x,
         "lat": incident.location.y,
@@ -232,7 +239,8 @@ def _lock_nearest(incident: Incident, now: dt.datetime) -> tuple[Responder, floa
         "incident": incident.pk,
         "passed_over": [str(state) for state in PASSED_OVER_STATES],
     }
-    by_road = active_network() is not None
+    if by_road is None:
+        by_road = active_network() is not None
     # Skip the rows other dispatchers hold, widening the window. When every free unit is held at
     # this instant, try again after a short pause (their transactions last milliseconds) rather
     # than wait on the row locks: waiting while holding rows that failed the re-check can
@@ -303,30 +311,30 @@ def _offer(
     if reoffer_of is not None:
         data["reoffer_of"] = reoffer_of.pk
     reason = reason.strip()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _OFFER_SQL,
-            {
-                "incident": incident.pk,
-                "responder": unit.pk,
-                "state": AssignmentState.OFFERED.value,
-                "assigned_by": getattr(assigned_by, "pk", None),
-                "distance": distance,
-                "reason": reason,
-                "reoffer_of": getattr(reoffer_of, "pk", None),
-                "at": at,
-                "load": unit.load,
-                "status": str(unit.status),
-                "kind": EventKind.ASSIGNMENT.value,
-                "step": (DispatchStep.ASSIGN if reoffer_of is None else DispatchStep.REOFFER).value,
-                # A re-offer is the system's step: no actor, no note on the trail.
-                "actor": getattr(assigned_by, "pk", None) if reoffer_of is None else None,
-                "note": reason if reoffer_of is None else "",
-                "matter_state": str(incident.state),
-                "data": json.dumps(data),
-            },
-        )
-        (assignment_id,) = cursor.fetchone()
+    row = execute_prepared(
+        _OFFER_SQL,
+        {
+            **announcements.offer_audience_params(incident, unit),
+            "incident": incident.pk,
+            "responder": unit.pk,
+            "state": AssignmentState.OFFERED.value,
+            "assigned_by": getattr(assigned_by, "pk", None),
+            "distance": distance,
+            "reason": reason,
+            "reoffer_of": getattr(reoffer_of, "pk", None),
+            "at": at,
+            "load": unit.load,
+            "status": str(unit.status),
+            "kind": EventKind.ASSIGNMENT.value,
+            "step": (DispatchStep.ASSIGN if reoffer_of is None else DispatchStep.REOFFER).value,
+            # A re-offer is the system's step: no actor, no note on the trail.
+            "actor": getattr(assigned_by, "pk", None) if reoffer_of is None else None,
+            "note": reason if reoffer_of is None else "",
+            "matter_state": str(incident.state),
+            "data": json.dumps(data),
+        },
+    ).fetchone()
+    assignment_id, *audience = row
     assignment = Assignment(
         pk=assignment_id,
         incident=incident,
@@ -340,7 +348,7 @@ def _offer(
     )
     assignment._state.adding = False  # stored above: a later save() updates the row
     assignment._state.db = connection.alias
-    announcements.announce_offer(assignment)
+    announcements.announce_offer(assignment, tuple(audience))
     return assignment
 
 
@@ -349,8 +357,10 @@ def _offer(
 # models (bench/dispatch.py). The rules hold as before: the check constraint (load <= capacity)
 # refuses an over-full unit and the partial unique index a second live offer of the pair; the
 # trail is only appended to; the status written is _unit_status's, the one rule for it; the
-# columns are written as the models' defaults would (Assignment.updated_at = offered_at).
-_OFFER_SQL = """
+# columns are written as the models' defaults would (Assignment.updated_at = offered_at). The
+# statement also reads who must hear of the offer (announcements.OFFER_AUDIENCE_COLUMNS), and is
+# prepared on the server (notify.prepared): it runs in every assignment.
+_OFFER_SQL = f"""
 WITH assignment AS (
     INSERT INTO volunteers_assignment (incident_id, responder_id, state, assigned_by_id,
         distance_m, override_reason, reoffer_of_id, offered_at, updated_at, decline_reason,
@@ -368,5 +378,7 @@ WITH assignment AS (
         %(note)s, %(at)s, %(data)s::jsonb || jsonb_build_object('assignment', assignment.id)
     FROM assignment
 )
-SELECT id FROM assignment
+SELECT assignment.id, {announcements.OFFER_AUDIENCE_COLUMNS}
+FROM assignment, {announcements.OFFER_AUDIENCE_FROM}
+WHERE i.id = %(incident)s
 """
