@@ -8,13 +8,14 @@
   cos(latitude)), so it is the foot of the perpendicular in metres, not in degrees. Dispatch
   looks only at the edges meeting a box around the matter and its units; reach leaves
   expressways out (nobody joins one between two interchanges).
-- **Cache** (``SNAP_CACHE_SIZE`` places per process): a place depends only on the point, the
-  mode, the options and the network's edges and costs, so it is kept, keyed by the network
-  version (its id, import time and ``costs_version``, which ``recompute_costs`` raises), the mode
-  and the exact coordinates. A unit that moves has new coordinates, hence a new key: its old place
-  is never used for the new position (and ages out). A place found inside a box is the answer for
-  another box only where both hold the whole disc out to the farthest KNN candidate: then no edge
-  outside either box could have been among the candidates. Otherwise the point is placed again.
+- **Cache** (``SNAP_CACHE_SIZE`` points per process): a point's KNN candidates (looked for
+  anywhere) depend only on the point, the mode, the options and the network's edges and costs, so
+  they are kept, keyed by the network version (its id, import time and ``costs_version``, which
+  ``recompute_costs`` raises), the mode and the exact coordinates. A unit that moves has new
+  coordinates, hence a new key: its old place is never used for the new position (and ages out).
+  For a point with a box, the candidates found anywhere give the answer in the box where they
+  can tell (``_in_box``: the box leaves out no nearer edge); otherwise (a point far from every
+  road) it is placed again inside its box.
 - **Pieces of pgRouting's "points on edges"** (``points_sql``, ``quote``, ``same_place``) and the
   off-road walk (``walk_seconds``).
 """
@@ -101,11 +102,11 @@ def quote(sql: str) -> str:
     return "'" + sql.replace("'", "''") + "'"
 
 
-# Each point on the nearest edge its mode may use (in its box, if it has one): KNN in degrees on
-# the edges' GiST index for a few edges, the nearest in metres of them; the fraction on a local
-# metric scale; the walk to the road is measured to that place. ``reach`` is the degree distance
-# of the farthest KNN candidate (NULL when fewer were found): the disc the answer depends on.
-_PLACE_SQL = f"""
+# The KNN candidates of each point: the ``candidates`` edges its mode may use nearest in degrees
+# (on the edges' GiST index; in its box, if it has one), each with the point's place on it (the
+# fraction on a local metric scale), the walk to that place and to the edge in metres on the
+# geography, and the edge's bounding box.
+_CANDIDATES_SQL = f"""
 WITH p AS (
     SELECT t.n, t.mode, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS geom,
            ST_MakeEnvelope(t.west, t.south, t.east, t.north, 4326) AS box,
@@ -114,60 +115,64 @@ WITH p AS (
                 %(souths)s::float8[], %(easts)s::float8[], %(norths)s::float8[])
          WITH ORDINALITY AS t(mode, lon, lat, west, south, east, north, n)
 )
-SELECT p.n, s.id, s.fraction, ST_X(s.at), ST_Y(s.at),
-       ST_Distance(p.geom::geography, s.at::geography), s.component, s.source_id,
-       s.target_id, s.oneway, s.cost, s.reach
+SELECT p.n, e.id, f.fraction, ST_X(a.at), ST_Y(a.at),
+       ST_Distance(p.geom::geography, a.at::geography),
+       ST_Distance(p.geom::geography, e.geom::geography),
+       n.component, e.source_id, e.target_id, e.oneway, e.cost,
+       ST_XMin(e.geom), ST_YMin(e.geom), ST_XMax(e.geom), ST_YMax(e.geom), e.knn
 FROM p
-JOIN LATERAL (
-    SELECT e.id, e.source_id, e.target_id, e.oneway, e.cost, n.component, f.fraction,
-           CASE WHEN count(*) OVER () >= %(candidates)s THEN max(e.knn) OVER () END AS reach,
-           ST_Scale(ST_LineInterpolatePoint(ST_Scale(e.geom, p.k, 1), f.fraction),
-                    1 / p.k, 1) AS at
-    FROM (
-        SELECT e.id, e.geom, e.source_id, e.target_id, e.oneway, e.knn, e.cost,
-               ST_Distance(p.geom::geography, e.geom::geography) AS off_m
-        FROM (
-            SELECT e.id, e.geom, e.source_id, e.target_id, e.oneway, e.geom <-> p.geom AS knn,
-                   CASE p.mode {" ".join(f"WHEN '{m}' THEN e.{c}" for m, c in COST_COLUMN.items())}
-                   END AS cost
-            FROM roads_roadedge e
-            WHERE e.network_id = %(network)s
-              AND e.geom && p.box
-              AND e.road_class <> ALL(%(exclude)s::text[])
-              AND (CASE p.mode {" ".join(f"WHEN '{m}' THEN e.{c}" for m, c in COST_COLUMN.items())}
-                   END) >= 0
-            ORDER BY e.geom <-> p.geom
-            LIMIT %(candidates)s
-        ) e
-    ) e
-    JOIN roads_roadnode n ON n.id = e.source_id
-    CROSS JOIN LATERAL (
-        SELECT ST_LineLocatePoint(ST_Scale(e.geom, p.k, 1), ST_Scale(p.geom, p.k, 1)) AS fraction
-    ) f
-    ORDER BY e.off_m, e.id
-    LIMIT 1
-) s ON true
+CROSS JOIN LATERAL (
+    SELECT e.id, e.geom, e.source_id, e.target_id, e.oneway, e.geom <-> p.geom AS knn,
+           CASE p.mode {" ".join(f"WHEN '{m}' THEN e.{c}" for m, c in COST_COLUMN.items())}
+           END AS cost
+    FROM roads_roadedge e
+    WHERE e.network_id = %(network)s
+      AND e.geom && p.box
+      AND e.road_class <> ALL(%(exclude)s::text[])
+      AND (CASE p.mode {" ".join(f"WHEN '{m}' THEN e.{c}" for m, c in COST_COLUMN.items())}
+           END) >= 0
+    ORDER BY e.geom <-> p.geom
+    LIMIT %(candidates)s
+) e
+JOIN roads_roadnode n ON n.id = e.source_id
+CROSS JOIN LATERAL (
+    SELECT ST_LineLocatePoint(ST_Scale(e.geom, p.k, 1), ST_Scale(p.geom, p.k, 1)) AS fraction
+) f
+CROSS JOIN LATERAL (
+    SELECT ST_Scale(ST_LineInterpolatePoint(ST_Scale(e.geom, p.k, 1), f.fraction), 1 / p.k, 1)
+        AS at
+) a
 """
 # The box of a point placed anywhere (no box): the whole WGS84 plane.
 _EVERYWHERE: Box = (-180.0, -90.0, 180.0, 90.0)
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """One KNN candidate edge of a point: the place there, how far, and the edge's extent."""
+
+    snap: Snap
+    edge_m: float  # from the point to the edge, on the geography: the choice among candidates
+    extent: Box
+    knn: float  # from the point to the edge in degrees: the KNN order
+
+
 class _Cache:
-    """Places by key, the least recently used dropped first; safe across threads."""
+    """Candidates by key, the least recently used dropped first; safe across threads."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._places: OrderedDict[tuple, tuple[Snap, float | None]] = OrderedDict()
+        self._places: OrderedDict[tuple, tuple[_Candidate, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[Snap, float | None] | None:
+    def get(self, key: tuple) -> tuple[_Candidate, ...] | None:
         with self._lock:
             found = self._places.get(key)
             if found is not None:
                 self._places.move_to_end(key)
             return found
 
-    def put(self, key: tuple, value: tuple[Snap, float | None]) -> None:
+    def put(self, key: tuple, value: tuple[_Candidate, ...]) -> None:
         with self._lock:
             self._places[key] = value
             self._places.move_to_end(key)
@@ -187,45 +192,56 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-def _holds(box: Box, point: Point, reach: float | None) -> bool:
-    """Whether ``box`` holds the disc of radius ``reach`` (degrees) around the point."""
-    if reach is None:
-        return False
-    west, south, east, north = box
+def _meets(extent: Box, box: Box) -> bool:
+    """Whether two boxes meet (as ``&&`` on the edges' bounding boxes)."""
     return (
-        point.lon - reach > west
-        and point.lon + reach < east
-        and point.lat - reach > south
-        and point.lat + reach < north
+        extent[0] <= box[2] and extent[2] >= box[0] and extent[1] <= box[3] and extent[3] >= box[1]
     )
 
 
-def place(
+def _chosen(candidates: Sequence[_Candidate]) -> Snap | None:
+    """The nearest of the candidates in metres (ties by edge id)."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c.edge_m, c.snap.edge)).snap
+
+
+def _in_box(
+    everywhere: tuple[_Candidate, ...], point: Point, wanted: int
+) -> tuple[_Candidate, ...] | None:
+    """The candidates that decide a point's place in its box, from its candidates looked for
+    anywhere; None where they cannot tell (then the point is placed again inside its box).
+
+    They tell where all of them meet the box (the box leaves out no nearer edge), where there
+    were fewer than ``wanted`` anywhere (those that meet the box are all there is), and where one
+    that meets the box is nearer in metres than any edge beyond the farthest candidate can be
+    (the edges the box's own KNN would add lie farther in degrees than that one)."""
+    if point.box is None:
+        return everywhere
+    inside = tuple(c for c in everywhere if _meets(c.extent, point.box))
+    if len(inside) == len(everywhere) or len(everywhere) < wanted:
+        return inside
+    # A degree in any direction is at least this many metres around the point (the shortest
+    # degree of latitude, longitude shrinking polewards), with a margin for the spheroid.
+    metres_per_degree = 110_574.0 * math.cos(math.radians(min(89.0, abs(point.lat) + 1.0)))
+    beyond_m = max(c.knn for c in everywhere) * metres_per_degree * 0.98
+    if inside and min(c.edge_m for c in inside) < beyond_m:
+        return inside
+    return None
+
+
+def _query(
     network: RoadNetwork,
     points: Sequence[Point],
-    *,
-    exclude: Sequence[str] = (),
-    candidates: int = SNAP_CANDIDATES,
-) -> list[Snap | None]:
-    """Each point on the nearest edge its mode may use (within its box, if it has one), or None
-    where there is no such edge; one statement for the points not found in the cache."""
-    version = (network.pk, network.imported_at, network.costs_version, tuple(exclude), candidates)
-    found: list[Snap | None] = [None] * len(points)
-    missing: list[int] = []
-    for index, point in enumerate(points):
-        kept = _cache.get((version, point.mode, point.lon, point.lat))
-        if kept is not None and (point.box is None or _holds(point.box, point, kept[1])):
-            found[index] = kept[0]
-        else:
-            missing.append(index)
-    if not missing:
-        return found
-    asked = [points[i] for i in missing]
-    boxes = [p.box or _EVERYWHERE for p in asked]
+    boxes: Sequence[Box],
+    exclude: Sequence[str],
+    candidates: int,
+) -> list[tuple[_Candidate, ...]]:
+    """The KNN candidates of each point in its box (one statement)."""
     params = {
-        "modes": [str(p.mode) for p in asked],
-        "lons": [float(p.lon) for p in asked],
-        "lats": [float(p.lat) for p in asked],
+        "modes": [str(p.mode) for p in points],
+        "lons": [float(p.lon) for p in points],
+        "lats": [float(p.lat) for p in points],
         **{
             name: [box[side] for box in boxes]
             for side, name in enumerate(("wests", "souths", "easts", "norths"))
@@ -235,10 +251,11 @@ def place(
         "candidates": candidates,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_PLACE_SQL, params)
+        cursor.execute(_CANDIDATES_SQL, params)
         rows = cursor.fetchall()
-    for n, edge, fraction, x, y, off_m, component, source, target, oneway, cost, reach in rows:
-        point = asked[n - 1]
+    found: list[list[_Candidate]] = [[] for _ in points]
+    for row in rows:
+        n, edge, fraction, x, y, off_m, edge_m, component, source, target, oneway, cost = row[:12]
         snap = Snap(
             edge=edge,
             fraction=float(fraction),
@@ -250,11 +267,48 @@ def place(
             oneway=bool(oneway),
             cost=float(cost),
         )
-        found[missing[n - 1]] = snap
-        # Kept only where the box did not cut the candidates off (see the module's docstring).
-        if point.box is None or _holds(point.box, point, reach):
-            _cache.put((version, point.mode, point.lon, point.lat), (snap, reach))
-    return found
+        extent = (float(row[12]), float(row[13]), float(row[14]), float(row[15]))
+        found[n - 1].append(_Candidate(snap, float(edge_m), extent, float(row[16])))
+    return [tuple(c) for c in found]
+
+
+def place(
+    network: RoadNetwork,
+    points: Sequence[Point],
+    *,
+    exclude: Sequence[str] = (),
+    candidates: int = SNAP_CANDIDATES,
+) -> list[Snap | None]:
+    """Each point on the nearest edge its mode may use (within its box, if it has one), or None
+    where there is no such edge. One statement for the points not in the cache; a second, for
+    the few whose box leaves out some of their candidates (a point far from every road)."""
+    version = (network.pk, network.imported_at, network.costs_version, tuple(exclude), candidates)
+    keys = [(version, p.mode, p.lon, p.lat) for p in points]
+    everywhere: list[tuple[_Candidate, ...] | None] = [_cache.get(key) for key in keys]
+    missing = [i for i, kept in enumerate(everywhere) if kept is None]
+    if missing:
+        asked = [points[i] for i in missing]
+        for index, found in zip(
+            missing,
+            _query(network, asked, [_EVERYWHERE] * len(asked), exclude, candidates),
+            strict=True,
+        ):
+            everywhere[index] = found
+            _cache.put(keys[index], found)
+    chosen: list[Snap | None] = [None] * len(points)
+    boxed: list[int] = []
+    for index, point in enumerate(points):
+        known = _in_box(everywhere[index] or (), point, candidates)
+        if known is None:
+            boxed.append(index)
+        else:
+            chosen[index] = _chosen(known)
+    if boxed:
+        asked = [points[i] for i in boxed]
+        found = _query(network, asked, [p.box or _EVERYWHERE for p in asked], exclude, candidates)
+        for index, in_box in zip(boxed, found, strict=True):
+            chosen[index] = _chosen(in_box)
+    return chosen
 
 
 def box_around(
