@@ -16,12 +16,14 @@
   For a point with a box, the candidates found anywhere give the answer in the box where they
   can tell (``_in_box``: the box leaves out no nearer edge); otherwise (a point far from every
   road) it is placed again inside its box.
-- **Pieces of pgRouting's "points on edges"** (``points_sql``, ``quote``, ``same_place``) and the
-  off-road walk (``walk_seconds``).
+- **Points in pgRouting's graphs**: as "points on edges" (``points_sql`` for ``pgr_withPoints``)
+  or as vertices joined by virtual edges (``virtual_edges_sql``); ``quote``, ``same_place``, and
+  the off-road walk (``walk_seconds``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -95,6 +97,37 @@ def points_sql(points: dict[int, Snap], *, reverse: bool) -> str:
         for pid, s in points.items()
     )
     return f"SELECT * FROM (VALUES {values}) AS p(pid, edge_id, fraction, side)"
+
+
+def virtual_edges_sql(points: dict[int, Snap], *, walking: bool) -> str:
+    """The points as vertices of the graph (vertex ``-pid``), for pgRouting's plain functions
+    (``pgr_dijkstraCost``): edges query rows (id, source, target, cost, reverse_cost) in the
+    real graph's direction that join each point to both ends of its edge, and the points on one
+    edge to their neighbours along it, each at its share of the edge's cost (one-way edges stay
+    one-way, except on foot). The edge itself stays in the graph: every path costs what it costs
+    with the edge split at the points (``pgr_withPointsCost``), without its set-up per call."""
+    rows: list[str] = []
+
+    def row(source: int, target: int, share: float, snap: Snap) -> None:
+        cost = share * snap.cost
+        back = cost if walking or not snap.oneway else -1.0
+        rows.append(
+            f"({-1 - len(rows)}::bigint, {source}::bigint, {target}::bigint, {cost!r}::float8, "
+            f"{back!r}::float8)"
+        )
+
+    by_edge: dict[int, list[tuple[float, int, Snap]]] = {}
+    for pid, snap in points.items():
+        by_edge.setdefault(snap.edge, []).append((inside(snap.fraction), int(pid), snap))
+    for on_edge in by_edge.values():
+        on_edge.sort()
+        for fraction, pid, snap in on_edge:
+            row(int(snap.source), -pid, fraction, snap)
+            row(-pid, int(snap.target), 1.0 - fraction, snap)
+        for (f1, pid1, snap), (f2, pid2, _snap) in itertools.pairwise(on_edge):
+            row(-pid1, -pid2, f2 - f1, snap)
+    values = ", ".join(rows)
+    return f"SELECT * FROM (VALUES {values}) AS v(id, source, target, cost, reverse_cost)"
 
 
 def quote(sql: str) -> str:

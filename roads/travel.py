@@ -44,9 +44,9 @@ from roads.snapping import (
     Snap,
     box_around,
     place,
-    points_sql,
     quote,
     same_place,
+    virtual_edges_sql,
     walk_seconds,
 )
 
@@ -318,12 +318,13 @@ def _costs_sql(
     there: Snap,
     points: dict[int, Snap],
 ) -> str:
-    """One mode's search: from the matter over the reversed graph to the units' points."""
-    sql = points_sql({MATTER_PID: there, **points}, reverse=True)
+    """One mode's search: from the matter over the reversed graph to the units' points, the
+    points joined to the graph as vertices (``virtual_edges_sql``; vertex ``-pid``)."""
+    virtual = virtual_edges_sql({MATTER_PID: there, **points}, walking=mode == TravelMode.WALK)
+    graph = f"{edges_sql(network.pk, mode, box)} UNION ALL {virtual}"
     ends = ", ".join(str(-pid) for pid in points)
     return (
-        f"SELECT -end_pid AS pid, agg_cost "
-        f"FROM pgr_withPointsCost({quote(_reversed(edges_sql(network.pk, mode, box)))}, "
-        f"{quote(sql)}, {-MATTER_PID}, ARRAY[{ends}]::bigint[], "
-        "directed => true, driving_side => 'b')"
+        f"SELECT -end_vid AS pid, agg_cost "
+        f"FROM pgr_dijkstraCost({quote(_reversed(graph))}, {-MATTER_PID}, "
+        f"ARRAY[{ends}]::bigint[], directed => true)"
     )
