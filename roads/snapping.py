@@ -169,7 +169,9 @@ CROSS JOIN LATERAL (
 ) e
 JOIN roads_roadnode n ON n.id = e.source_id
 CROSS JOIN LATERAL (
-    SELECT ST_LineLocatePoint(ST_Scale(e.geom, p.k, 1), ST_Scale(p.geom, p.k, 1)) AS fraction
+    -- (clamped: rounding can put it a hair outside [0, 1] beyond an end)
+    SELECT LEAST(1.0, GREATEST(0.0, ST_LineLocatePoint(ST_Scale(e.geom, p.k, 1),
+                                                       ST_Scale(p.geom, p.k, 1)))) AS fraction
 ) f
 CROSS JOIN LATERAL (
     SELECT ST_Scale(ST_LineInterpolatePoint(ST_Scale(e.geom, p.k, 1), f.fraction), 1 / p.k, 1)
