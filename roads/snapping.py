@@ -41,8 +41,9 @@ METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
 # pgRouting replaces a point at fraction 0 or 1 by the edge's node and answers for the node's id,
 # not the point's: points are kept this far inside their edge (micrometres).
 END_MARGIN = 1e-9
-# Places kept per process (about 200 bytes each): every unit and recent matter of a county.
-SNAP_CACHE_SIZE = 20_000
+# Points kept per process, about 3 KB each with their KNN candidates (~13 MB in all): every unit
+# and recent matter of a county, and the grid cells the service circle places.
+SNAP_CACHE_SIZE = 4_000
 
 Box = tuple[float, float, float, float]  # west, south, east, north (degrees, WGS84)
 
