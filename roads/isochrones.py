@@ -2,9 +2,10 @@
 
 The building blocks shared by the isochrone API and the service circle (analytics.coverage):
 
-- **Snapping** (``snap``): a point joins the network at the nearest point of the nearest edge its
-  mode may use (expressways are left out: nobody joins one between two interchanges). The leg from
-  the point to the road is walked at ``OFF_ROAD_SPEED_KMH``.
+- **Snapping** (``snap``, on roads/snapping.py's ``place``): a point joins the network at the
+  nearest point of the nearest edge its mode may use (expressways are left out: nobody joins one
+  between two interchanges). The leg from the point to the road is walked at
+  ``OFF_ROAD_SPEED_KMH``.
 - **Driving distance** (``node_costs``): the snapped points become virtual vertices with one
   virtual edge to each end of their edge (off-road seconds + the part of the edge to that end, in
   the directions the mode may use it), then one ``pgr_drivingDistance`` call up to the largest
@@ -38,6 +39,7 @@ from django.db import connection
 from roads.choices import COST_COLUMN, OFF_ROAD_SPEED_KMH, RoadClass, TravelMode
 from roads.models import RoadNetwork, RoadSpeed
 from roads.queries import edges_sql
+from roads.snapping import Point, place
 
 # Half-width of the band around reached roads that an isochrone polygon covers (metres): a short
 # walk from the road to a door, and wide enough that a polygon reads on the county map.
@@ -48,6 +50,8 @@ MAX_MINUTES = 60
 _VIRTUAL_BASE = -1_000_000
 # Snapping looks this far (metres) for a road; a point farther from every road reaches nothing.
 SNAP_MAX_M = 5_000.0
+# Edges looked at per point by KNN in degrees before the nearest in metres is taken.
+REACH_SNAP_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -93,56 +97,31 @@ def _mode_costs(mode: str) -> tuple[str, str]:
 def snap(
     network: RoadNetwork, mode: str, points: Sequence[tuple[float, float]]
 ) -> list[Snap | None]:
-    """For each (lon, lat), where it joins the network for ``mode`` (None: no road near)."""
-    if not points:
-        return []
-    cost, reverse = _mode_costs(mode)
+    """For each (lon, lat), where it joins the network for ``mode`` (None: no road near):
+    roads.snapping's place, expressways left out, at most ``SNAP_MAX_M`` from the point."""
+    placed = place(
+        network,
+        [Point(mode, float(lon), float(lat)) for lon, lat in points],
+        exclude=[RoadClass.EXPRESSWAY.value],
+        candidates=REACH_SNAP_CANDIDATES,
+    )
     walk_ms = OFF_ROAD_SPEED_KMH / 3.6
-    with connection.cursor() as cursor:
-        # KNN on the edges' GiST index for a few near edges, then the true distance in metres.
-        cursor.execute(
-            f"""
-            SELECT p.n, s.id, s.source_id, s.target_id, s.fraction, s.off_m, s.cost, s.reverse
-            FROM unnest(%(lons)s::float8[], %(lats)s::float8[]) WITH ORDINALITY AS p(lon, lat, n)
-            CROSS JOIN LATERAL (
-                SELECT e.id, e.source_id, e.target_id,
-                       ST_LineLocatePoint(e.geom, pt.g) AS fraction,
-                       ST_Distance(e.geom::geography, pt.g::geography) AS off_m,
-                       {cost} AS cost, {reverse} AS reverse
-                FROM (SELECT ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS g) pt,
-                     LATERAL (
-                        SELECT * FROM roads_roadedge e
-                        WHERE e.network_id = %(network)s AND e.road_class <> %(expressway)s
-                          AND ({cost} >= 0 OR {reverse} >= 0)
-                        ORDER BY e.geom <-> pt.g LIMIT 8
-                     ) e
-                ORDER BY off_m, e.id LIMIT 1
-            ) s
-            """,
-            {
-                "lons": [float(lon) for lon, _lat in points],
-                "lats": [float(lat) for _lon, lat in points],
-                "network": network.pk,
-                "expressway": RoadClass.EXPRESSWAY.value,
-            },
-        )
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
     snaps: list[Snap | None] = []
-    for n in range(1, len(points) + 1):
-        row = rows.get(n)
-        if row is None or row[4] > SNAP_MAX_M:
+    for found in placed:
+        if found is None or found.off_m > SNAP_MAX_M:
             snaps.append(None)
             continue
-        edge_id, source, target, fraction, off_m, edge_cost, edge_reverse = row
+        # Pedestrians walk one-way roads both ways (as in roads.queries.edges_sql).
+        one_way = found.oneway and mode != TravelMode.WALK
         snaps.append(
             Snap(
-                edge_id=edge_id,
-                source=source,
-                target=target,
-                fraction=float(fraction),
-                off_road_s=float(off_m) / walk_ms,
-                cost=float(edge_cost),
-                reverse_cost=float(edge_reverse),
+                edge_id=found.edge,
+                source=found.source,
+                target=found.target,
+                fraction=found.fraction,
+                off_road_s=found.off_m / walk_ms,
+                cost=found.cost,
+                reverse_cost=-1.0 if one_way else found.cost,
             )
         )
     return snaps
@@ -294,11 +273,15 @@ parts AS (
     FROM roads_roadedge e, budget WHERE e.id = %(edge)s AND budget.b > %(off)s
 ),
 lines AS (SELECT b, ST_Collect(ST_Transform(g, %(srid)s)) AS g FROM parts GROUP BY b),
-shapes AS (
-    -- Merged into long lines and simplified first: one buffer of few parts is what keeps an
-    -- isochrone under 300 ms on a county network (bench/routing_reach.py). Where nothing but
-    -- the start is reached (zero-length parts, which merging would drop) the start's circle.
-    SELECT b, ST_Buffer(CASE WHEN ST_Length(g) > 1 THEN ST_Simplify(ST_LineMerge(g), 5) ELSE g END,
+shapes AS MATERIALIZED (
+    -- MATERIALIZED: inlined, the buffer was computed twice (for the GeoJSON and for the area).
+    -- Merged into long lines, simplified and put on a 1 m grid first: one buffer of few parts
+    -- is what keeps an isochrone under 300 ms on a county network (bench/routing_reach.py); the
+    -- grid alone took a county seat's street grid from 210 to 88 ms (a 120 m buffer does not
+    -- see the metre). Where nothing but the start is reached (zero-length parts, which merging
+    -- would drop) the start's circle.
+    SELECT b, ST_Buffer(CASE WHEN ST_Length(g) > 1
+                             THEN ST_SnapToGrid(ST_Simplify(ST_LineMerge(g), 5), 1) ELSE g END,
                         %(buffer)s, 'quad_segs=2') AS g
     FROM lines
 )

@@ -40,6 +40,12 @@ class RoadNetwork(models.Model):
     component_count = models.PositiveIntegerField(_("connected components"), default=0)
     # What the import found: disconnected components, dropped features, classes, lengths.
     report = models.JSONField(_("import report"), default=dict, blank=True)
+    # Raised whenever the travel times are recomputed (a speed changed): what routing keeps
+    # between requests (roads/snapping.py's places) is keyed by it.
+    costs_version = models.PositiveIntegerField(_("travel times version"), default=0)
+    # The fastest speed (km/h) of each mode on any edge of this network, from the travel times:
+    # no road ETA beats the straight line at this speed (roads.travel.best_travel_times).
+    fastest_kmh = models.JSONField(_("fastest speed per mode (km/h)"), default=dict, blank=True)
 
     objects = RoadNetworkQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.db import connection
 
 from roads.models import RoadNetwork
 from roads.queries import active_network, edges_sql
+from roads.snapping import Box, Snap, inside, points_sql, quote, same_place, walk_seconds
 from roads.travel import (
     BOX_MARGIN_M,
     MATTER_PID,
@@ -20,17 +21,12 @@ from roads.travel import (
     EtaSource,
     Fallback,
     Traveller,
-    _box,
-    _pid,
-    _points_sql,
-    _quote,
-    _same_place,
-    _Snap,
-    _snap,
-    _straight,
-    _straight_distances,
-    _unroutable,
-    _walk_seconds,
+    dispatch_box,
+    snap_for_dispatch,
+    straight_distances,
+    straight_eta,
+    unit_pid,
+    unroutable,
 )
 
 
@@ -48,29 +44,29 @@ def route(
 ) -> Route:
     """The unit's way to the matter: the off-road leg, the roads, the off-road leg to the matter;
     the straight line (labelled) where it cannot be routed."""
-    distance = _straight_distances(matter, [unit])[unit.key]
+    distance = straight_distances(matter, [unit])[unit.key]
     network = network if network is not None else active_network()
     straight = [(unit.lon, unit.lat), matter]
     if network is None:
-        return Route(straight, _straight(unit, distance, Fallback.NO_NETWORK))
+        return Route(straight, straight_eta(unit, distance, Fallback.NO_NETWORK))
     found = None
     for margin in (BOX_MARGIN_M, BOX_MARGIN_M * WIDE_FACTOR):
-        box = _box(matter, [unit], margin)
-        snaps = _snap(network, matter, [unit], {unit.mode: box})
-        here, there = snaps.get((_pid(0), unit.mode)), snaps.get((MATTER_PID, unit.mode))
-        why = _unroutable(here, there)
+        box = dispatch_box(matter, [unit], margin)
+        snaps = snap_for_dispatch(network, matter, [unit], {unit.mode: box})
+        here, there = snaps.get((unit_pid(0), unit.mode)), snaps.get((MATTER_PID, unit.mode))
+        why = unroutable(here, there)
         if why:
-            return Route(straight, _straight(unit, distance, why))
+            return Route(straight, straight_eta(unit, distance, why))
         found = _path(network, unit.mode, box, here, there)
         if found is not None:
             break
     if found is None:
-        return Route(straight, _straight(unit, distance, Fallback.NOT_CONNECTED))
+        return Route(straight, straight_eta(unit, distance, Fallback.NOT_CONNECTED))
     pieces, road_s, road_m = found
     coordinates = _joined([[(unit.lon, unit.lat), here.at], *pieces, [there.at, matter]])
     off_road_m = here.off_m + there.off_m
     eta = Eta(
-        seconds=road_s + _walk_seconds(off_road_m),
+        seconds=road_s + walk_seconds(off_road_m),
         source=EtaSource.ROAD,
         distance_m=distance,
         off_road_m=off_road_m,
@@ -107,22 +103,22 @@ ORDER BY seq
 def _path(
     network: RoadNetwork,
     mode: str,
-    box: tuple[float, float, float, float],
-    here: _Snap,
-    there: _Snap,
+    box: Box,
+    here: Snap,
+    there: Snap,
 ) -> tuple[list[list[tuple[float, float]]], float, float] | None:
     """The stretches of the unit's path to the matter, its seconds and metres; None if the
     search does not reach the matter inside ``box``."""
-    unit_pid = _pid(0)
-    if _same_place(here, there):
+    pid = unit_pid(0)
+    if same_place(here, there):
         return [], 0.0, 0.0
-    points = _points_sql({MATTER_PID: there, unit_pid: here}, reverse=False)
-    sql = _PATH_SQL.format(edges=_quote(edges_sql(network.pk, mode, box)), points=_quote(points))
+    points = points_sql({MATTER_PID: there, pid: here}, reverse=False)
+    sql = _PATH_SQL.format(edges=quote(edges_sql(network.pk, mode, box)), points=quote(points))
     params = {
-        "unit": -unit_pid,
+        "unit": -pid,
         "matter": -MATTER_PID,
-        "unit_fraction": here.fraction,
-        "matter_fraction": there.fraction,
+        "unit_fraction": inside(here.fraction),
+        "matter_fraction": inside(there.fraction),
         "k": math.cos(math.radians(there.at[1])),
     }
     with connection.cursor() as cursor:

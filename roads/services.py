@@ -120,7 +120,8 @@ def recompute_costs(
     """Travel seconds of every edge (of ``network``, or of all; of ``road_classes``, or of every
     class) from the speed table; -1 where a mode may not use the road class. A class and mode
     with no row in the table travel at the default speed (roads/choices.py): the table holds what
-    the county changed. Returns the number of edges updated."""
+    the county changed. The networks' ``costs_version`` is raised (what routing keeps is keyed by
+    it) and their ``fastest_kmh`` recomputed. Returns the number of edges updated."""
     speeds = {
         (road_class, mode): kmh
         for road_class, by_mode in DEFAULT_SPEEDS_KMH.items()
@@ -148,7 +149,28 @@ def recompute_costs(
         cursor.execute(
             f"UPDATE roads_roadedge e SET {', '.join(sets)} {where}", [*case_params, *params]
         )
-        return cursor.rowcount
+        updated = cursor.rowcount
+        cursor.execute(
+            "UPDATE roads_roadnetwork n SET costs_version = n.costs_version + 1, "
+            f"fastest_kmh = ({_FASTEST_SQL}) "
+            "WHERE %s::bigint IS NULL OR n.id = %s::bigint",
+            [getattr(network, "pk", None)] * 2,
+        )
+    if network is not None:
+        network.refresh_from_db(fields=["costs_version", "fastest_kmh"])
+    return updated
+
+
+# The fastest speed (km/h) of each mode on any edge of network ``n``, from its travel times.
+_FASTEST_SQL = (
+    "SELECT jsonb_strip_nulls(jsonb_build_object({})) FROM roads_roadedge e "
+    "WHERE e.network_id = n.id".format(
+        ", ".join(
+            f"'{mode}', max(e.length_m / e.{column} * 3.6) FILTER (WHERE e.{column} > 0)"
+            for mode, column in COST_COLUMN.items()
+        )
+    )
+)
 
 
 def _write(cursor, network_id: int, lines: list[RoadLine], noded) -> None:

@@ -2,15 +2,13 @@
 
 Method (docs/roads.md, "Travel times in dispatch"):
 
-- **Snapping**: every point (the matter, each unit) is placed on its nearest edge that its travel
-  mode may use, as a fraction along that edge (pgRouting's "points on edges",
-  ``pgr_withPointsCost``), not on the edge's nearer node. A point snapped to a node would have to
-  drive to that node even when the matter lies the other way along the same road; with fractions
-  the graph is split at the point and both directions are open (one-way edges stay one-way), and
-  a unit on the matter's own edge drives the stretch between them only. The nearest edge is found
-  by KNN on the edges' GiST index (four nearest in degrees, then the nearest in metres).
-  Fractions are measured on a local equirectangular scale (longitude times cos(latitude)), so
-  they split the edge where the foot of the perpendicular is in metres.
+- **Snapping** (roads/snapping.py, kept between calls per position): every point (the matter,
+  each unit) is placed on its nearest edge that its travel mode may use inside its mode's box, as
+  a fraction along that edge (pgRouting's "points on edges", ``pgr_withPointsCost``), not on the
+  edge's nearer node. A point snapped to a node would have to drive to that node even when the
+  matter lies the other way along the same road; with fractions the graph is split at the point
+  and both directions are open (one-way edges stay one-way), and a unit on the matter's own edge
+  drives the stretch between them only.
 - **Off-road legs**: from a point to its place on the edge, and from the matter's place on its
   edge to the matter, on foot at ``OFF_ROAD_SPEED_KMH``, measured on the geography.
 - **One query per mode**: the units of one mode are routed in one ``pgr_withPointsCost`` call
@@ -37,9 +35,20 @@ from django.db import connection
 from django.db import models as db_models
 from django.utils.translation import gettext_lazy as _
 
-from roads.choices import COST_COLUMN, OFF_ROAD_SPEED_KMH, STRAIGHT_LINE_SPEED_KMH, TravelMode
+from roads.choices import OFF_ROAD_SPEED_KMH, STRAIGHT_LINE_SPEED_KMH, TravelMode
 from roads.models import RoadNetwork
 from roads.queries import active_network, edges_sql
+from roads.snapping import (
+    Box,
+    Point,
+    Snap,
+    box_around,
+    place,
+    quote,
+    same_place,
+    virtual_edges_sql,
+    walk_seconds,
+)
 
 # The box read around the matter and its units: this margin, and at least this share of the
 # box's longer side (roads wind out of the straight box between two points).
@@ -47,12 +56,6 @@ BOX_MARGIN_M = 1500.0
 BOX_MARGIN_SHARE = 0.25
 # Units not reached in the box are routed once more in a box this many times the margin.
 WIDE_FACTOR = 4.0
-# Edges looked at per point by KNN in degrees before the nearest in metres is taken.
-SNAP_CANDIDATES = 4
-METRES_PER_DEGREE = 111_320.0  # of latitude; of longitude times cos(latitude)
-# pgRouting replaces a point at fraction 0 or 1 by the edge's node and answers for the node's id,
-# not the point's: points are kept this far inside their edge (micrometres).
-END_MARGIN = 1e-9
 MATTER_PID = 1
 
 
@@ -116,10 +119,10 @@ def travel_times(
     """
     if not units:
         return {}
-    distances = _straight_distances(matter, units)
+    distances = straight_distances(matter, units)
     network = network if network is not None else active_network()
     if network is None:
-        return {u.key: _straight(u, distances[u.key], Fallback.NO_NETWORK) for u in units}
+        return {u.key: straight_eta(u, distances[u.key], Fallback.NO_NETWORK) for u in units}
     etas = _route_in_box(network, matter, units, distances, BOX_MARGIN_M)
     missing = [u for u in units if u.key not in etas]
     if missing:
@@ -140,7 +143,7 @@ def best_travel_times(
     (seconds; the own-area preference); the others are left out, unrouted.
 
     Exact, not a heuristic: no road ETA is shorter than the straight line at the fastest speed
-    the unit's mode has anywhere (the speed table; off the road everybody walks slower), so a
+    the unit's mode has on this network (``fastest_speeds_ms``), so a
     unit whose bound is above the ``limit``-th best score found cannot enter the list. The
     units with the lowest bounds are routed first, then only those whose bound is below the
     score to beat: on a sparse window the far units' wide boxes are never read.
@@ -149,8 +152,8 @@ def best_travel_times(
     if network is None or len(units) <= limit:
         return travel_times(matter, units, network=network)
     bonus = bonus_s or {}
-    distances = _straight_distances(matter, units)
-    fastest = _fastest_speeds_ms()
+    distances = straight_distances(matter, units)
+    fastest = fastest_speeds_ms(network)
     bound = {
         u.key: distances[u.key] / fastest.get(str(u.mode), 1.0) - bonus.get(u.key, 0.0)
         for u in units
@@ -166,13 +169,20 @@ def best_travel_times(
     return etas
 
 
-def _fastest_speeds_ms() -> dict[str, float]:
-    """The fastest speed (m/s) of each mode on any road class or off the road."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT mode, max(kmh) FROM roads_roadspeed WHERE kmh > 0 GROUP BY mode")
-        fastest = {mode: kmh for mode, kmh in cursor.fetchall()}
+def fastest_speeds_ms(network: RoadNetwork) -> dict[str, float]:
+    """The speed (m/s) no ETA of each mode beats on ``network``: its fastest edge for the mode
+    (``RoadNetwork.fastest_kmh``, kept by recompute_costs), walking off the road, or the
+    straight-line speed of a unit that cannot be routed, whichever is fastest."""
+    fastest = network.fastest_kmh or {}
     return {
-        str(mode): max(fastest.get(str(mode)) or 0.0, OFF_ROAD_SPEED_KMH) / 3.6
+        str(mode): max(
+            float(fastest.get(str(mode)) or 0.0),
+            OFF_ROAD_SPEED_KMH,
+            STRAIGHT_LINE_SPEED_KMH[mode],
+        )
+        # A hair faster: the stored speed is a quotient of the stored length and seconds.
+        * (1 + 1e-9)
+        / 3.6
         for mode in TravelMode
     }
 
@@ -180,22 +190,8 @@ def _fastest_speeds_ms() -> dict[str, float]:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Snap:
-    """A point placed on an edge."""
-
-    edge: int
-    fraction: float
-    off_m: float  # from the point to its place on the edge
-    at: tuple[float, float]  # that place
-    component: int | None
-
-
-def _walk_seconds(metres: float) -> float:
-    return metres / (OFF_ROAD_SPEED_KMH / 3.6)
-
-
-def _straight(unit: Traveller, distance: float, why: str) -> Eta:
+def straight_eta(unit: Traveller, distance: float, why: str) -> Eta:
+    """The straight-line ETA of ``unit`` ``distance`` metres away, labelled with ``why``."""
     seconds = straight_line_seconds(distance, unit.mode)
     return Eta(seconds, EtaSource.STRAIGHT_LINE, distance, fallback=why)
 
@@ -207,9 +203,8 @@ FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS t(key, lon, lat)
 """
 
 
-def _straight_distances(
-    matter: tuple[float, float], units: Sequence[Traveller]
-) -> dict[int, float]:
+def straight_distances(matter: tuple[float, float], units: Sequence[Traveller]) -> dict[int, float]:
+    """Metres from each unit to the matter on the geography (the caller's figure where given)."""
     known = {u.key: float(u.distance_m) for u in units if u.distance_m is not None}
     unknown = [u for u in units if u.distance_m is None]
     if unknown:
@@ -220,110 +215,33 @@ def _straight_distances(
     return known
 
 
-def _box(
-    matter: tuple[float, float], units: Iterable[Traveller], margin_m: float
-) -> tuple[float, float, float, float]:
-    """(west, south, east, north) around the matter and the units, widened by the margin."""
-    lons = [matter[0], *(u.lon for u in units)]
-    lats = [matter[1], *(u.lat for u in units)]
-    cos_lat = math.cos(math.radians(matter[1]))
-    width_m = (max(lons) - min(lons)) * METRES_PER_DEGREE * cos_lat
-    height_m = (max(lats) - min(lats)) * METRES_PER_DEGREE
-    margin = max(margin_m, BOX_MARGIN_SHARE * max(width_m, height_m))
-    d_lat = margin / METRES_PER_DEGREE
-    d_lon = margin / (METRES_PER_DEGREE * cos_lat)
-    return (min(lons) - d_lon, min(lats) - d_lat, max(lons) + d_lon, max(lats) + d_lat)
+def dispatch_box(matter: tuple[float, float], units: Iterable[Traveller], margin_m: float) -> Box:
+    """The box one mode's search reads: the matter and the units, widened by ``margin_m`` or
+    ``BOX_MARGIN_SHARE`` of the box's longer side."""
+    return box_around([matter, *((u.lon, u.lat) for u in units)], margin_m, share=BOX_MARGIN_SHARE)
 
 
-# Each point of a mode on the nearest edge that mode may use, inside the box: KNN in degrees on
-# the edges' GiST index for a few edges, the nearest in metres of them; the fraction on a local
-# metric scale (x times cos(latitude)) so it is the foot of the perpendicular in metres.
-_SNAP_SQL = f"""
-WITH p AS (
-    SELECT t.pid, t.mode, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS geom,
-           ST_MakeEnvelope(t.west, t.south, t.east, t.north, 4326) AS box
-    FROM unnest(%(pids)s::bigint[], %(modes)s::text[], %(lons)s::float8[], %(lats)s::float8[],
-                %(wests)s::float8[], %(souths)s::float8[], %(easts)s::float8[],
-                %(norths)s::float8[]) AS t(pid, mode, lon, lat, west, south, east, north)
-)
-SELECT p.pid, p.mode, s.id, s.fraction, ST_X(s.at), ST_Y(s.at),
-       ST_Distance(p.geom::geography, s.at::geography), s.component
-FROM p
-JOIN LATERAL (
-    SELECT e.id, n.component, f.fraction,
-           ST_Scale(ST_LineInterpolatePoint(ST_Scale(e.geom, %(k)s, 1), f.fraction),
-                    1 / %(k)s, 1) AS at
-    FROM (
-        SELECT e.id, e.geom, e.source_id FROM roads_roadedge e
-        WHERE e.network_id = %(network)s
-          AND e.geom && p.box
-          AND (CASE p.mode {" ".join(f"WHEN '{m}' THEN e.{c}" for m, c in COST_COLUMN.items())}
-               END) >= 0
-        ORDER BY e.geom <-> p.geom
-        LIMIT {SNAP_CANDIDATES}
-    ) e
-    JOIN roads_roadnode n ON n.id = e.source_id
-    CROSS JOIN LATERAL (
-        SELECT ST_LineLocatePoint(ST_Scale(e.geom, %(k)s, 1), ST_Scale(p.geom, %(k)s, 1))
-            AS fraction
-    ) f
-    ORDER BY ST_Distance(p.geom::geography, e.geom::geography)
-    LIMIT 1
-) s ON true
-"""
-
-
-def _snap(
+def snap_for_dispatch(
     network: RoadNetwork,
     matter: tuple[float, float],
     units: Sequence[Traveller],
-    boxes: dict[str, tuple[float, float, float, float]],
-) -> dict[tuple[int, str], _Snap]:
+    boxes: dict[str, Box],
+) -> dict[tuple[int, str], Snap]:
     """The places on the network of the matter (once per mode present) and of each unit, by
-    (pid, mode): the matter is ``MATTER_PID``, the n-th unit ``_pid(n)``; each on the edges of
-    its mode's box."""
+    (pid, mode): the matter is ``MATTER_PID``, the n-th unit ``unit_pid(n)``; each on the edges
+    of its mode's box."""
     modes = sorted({u.mode for u in units})
-    rows = [(MATTER_PID, mode, *matter) for mode in modes]
-    rows += [(_pid(index), u.mode, u.lon, u.lat) for index, u in enumerate(units)]
-    params = {
-        "pids": [r[0] for r in rows],
-        "modes": [str(r[1]) for r in rows],
-        "lons": [r[2] for r in rows],
-        "lats": [r[3] for r in rows],
-        **{
-            name: [boxes[r[1]][side] for r in rows]
-            for side, name in enumerate(("wests", "souths", "easts", "norths"))
-        },
-        "k": math.cos(math.radians(matter[1])),
-        "network": network.pk,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_SNAP_SQL, params)
-        found = cursor.fetchall()
-    return {
-        (pid, mode): _Snap(edge, _inside(fraction), off_m, (x, y), component)
-        for pid, mode, edge, fraction, x, y, off_m, component in found
-    }
+    keys = [(MATTER_PID, mode) for mode in modes]
+    keys += [(unit_pid(index), u.mode) for index, u in enumerate(units)]
+    points = [Point(mode, *matter, box=boxes[mode]) for mode in modes]
+    points += [Point(u.mode, u.lon, u.lat, box=boxes[u.mode]) for u in units]
+    snaps = place(network, points)
+    return {key: snap for key, snap in zip(keys, snaps, strict=True) if snap is not None}
 
 
-def _inside(fraction: float) -> float:
-    return min(max(fraction, END_MARGIN), 1.0 - END_MARGIN)
-
-
-def _pid(index: int) -> int:
+def unit_pid(index: int) -> int:
     """The point id of the ``index``-th unit of a call (the matter's is MATTER_PID)."""
     return MATTER_PID + 1 + index
-
-
-def _points_sql(points: dict[int, _Snap], *, reverse: bool) -> str:
-    """pgRouting's points query as literal VALUES (integers and floats only); on the reversed
-    graph a fraction is measured from the other end."""
-    values = ", ".join(
-        f"({int(pid)}::bigint, {int(s.edge)}::bigint, "
-        f"{(1.0 - s.fraction) if reverse else s.fraction!r}::float8, 'b'::char)"
-        for pid, s in points.items()
-    )
-    return f"SELECT * FROM (VALUES {values}) AS p(pid, edge_id, fraction, side)"
 
 
 def _reversed(sql: str) -> str:
@@ -345,23 +263,23 @@ def _route_in_box(
     is left out (``final``: it gets the straight line, as does every unit that cannot be routed
     at all)."""
     boxes = {
-        mode: _box(matter, [u for u in units if u.mode == mode], margin_m)
+        mode: dispatch_box(matter, [u for u in units if u.mode == mode], margin_m)
         for mode in {u.mode for u in units}
     }
-    snaps = _snap(network, matter, units, boxes)
+    snaps = snap_for_dispatch(network, matter, units, boxes)
     etas: dict[int, Eta] = {}
     calls: list[str] = []
     routed: dict[int, tuple[Traveller, float, bool]] = {}  # pid: unit, off-road metres, same place
     for mode in sorted({u.mode for u in units}):
         there = snaps.get((MATTER_PID, mode))
-        points: dict[int, _Snap] = {}
-        for pid, unit in ((_pid(i), u) for i, u in enumerate(units) if u.mode == mode):
+        points: dict[int, Snap] = {}
+        for pid, unit in ((unit_pid(i), u) for i, u in enumerate(units) if u.mode == mode):
             here = snaps.get((pid, mode))
-            why = _unroutable(here, there)
+            why = unroutable(here, there)
             if why:
-                etas[unit.key] = _straight(unit, distances[unit.key], why)
+                etas[unit.key] = straight_eta(unit, distances[unit.key], why)
             else:
-                routed[pid] = (unit, here.off_m + there.off_m, _same_place(here, there))
+                routed[pid] = (unit, here.off_m + there.off_m, same_place(here, there))
                 points[pid] = here
         if points:
             calls.append(_costs_sql(network, mode, boxes[mode], there, points))
@@ -370,21 +288,21 @@ def _route_in_box(
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(calls))
             reached = {int(pid): float(cost) for pid, cost in cursor.fetchall()}
-    for pid, (unit, leg, same_place) in routed.items():
-        cost = 0.0 if same_place else reached.get(pid)
+    for pid, (unit, leg, at_matter) in routed.items():
+        cost = 0.0 if at_matter else reached.get(pid)
         if cost is not None:
             etas[unit.key] = Eta(
-                seconds=cost + _walk_seconds(leg),
+                seconds=cost + walk_seconds(leg),
                 source=EtaSource.ROAD,
                 distance_m=distances[unit.key],
                 off_road_m=leg,
             )
         elif final:
-            etas[unit.key] = _straight(unit, distances[unit.key], Fallback.NOT_CONNECTED)
+            etas[unit.key] = straight_eta(unit, distances[unit.key], Fallback.NOT_CONNECTED)
     return etas
 
 
-def _unroutable(here: _Snap | None, there: _Snap | None) -> str:
+def unroutable(here: Snap | None, there: Snap | None) -> str:
     """Why a unit placed at ``here`` cannot be routed to the matter at ``there``; "" if it can."""
     if here is None or there is None:
         return Fallback.NO_ROAD
@@ -396,27 +314,17 @@ def _unroutable(here: _Snap | None, there: _Snap | None) -> str:
 def _costs_sql(
     network: RoadNetwork,
     mode: str,
-    box: tuple[float, float, float, float],
-    there: _Snap,
-    points: dict[int, _Snap],
+    box: Box,
+    there: Snap,
+    points: dict[int, Snap],
 ) -> str:
-    """One mode's search: from the matter over the reversed graph to the units' points."""
-    sql = _points_sql({MATTER_PID: there, **points}, reverse=True)
+    """One mode's search: from the matter over the reversed graph to the units' points, the
+    points joined to the graph as vertices (``virtual_edges_sql``; vertex ``-pid``)."""
+    virtual = virtual_edges_sql({MATTER_PID: there, **points}, walking=mode == TravelMode.WALK)
+    graph = f"{edges_sql(network.pk, mode, box)} UNION ALL {virtual}"
     ends = ", ".join(str(-pid) for pid in points)
     return (
-        f"SELECT -end_pid AS pid, agg_cost "
-        f"FROM pgr_withPointsCost({_quote(_reversed(edges_sql(network.pk, mode, box)))}, "
-        f"{_quote(sql)}, {-MATTER_PID}, ARRAY[{ends}]::bigint[], "
-        "directed => true, driving_side => 'b')"
+        f"SELECT -end_vid AS pid, agg_cost "
+        f"FROM pgr_dijkstraCost({quote(_reversed(graph))}, {-MATTER_PID}, "
+        f"ARRAY[{ends}]::bigint[], directed => true)"
     )
-
-
-def _same_place(here: _Snap, there: _Snap) -> bool:
-    """Whether a unit sits where the matter does on the network (pgRouting gives no row for a
-    path from a point to itself)."""
-    return here.edge == there.edge and abs(here.fraction - there.fraction) < 1e-9
-
-
-def _quote(sql: str) -> str:
-    """A literal for a query text made of our own integers, floats and fixed words."""
-    return "'" + sql.replace("'", "''") + "'"
