@@ -1,4 +1,4 @@
-"""Write the demo year of matters: departments, centers, a few synthetic users, the matters.
+"""Write the demo's years of matters: departments, centers, a few synthetic users, the matters.
 
 One transaction. The matters, their parties and their trails are built in Python and written
 with bulk inserts (the services would stamp every step with the current time and take minutes).
@@ -29,7 +29,7 @@ from gridmap.models import WGS84, Area, GridWorker
 from incidents.choices import EventKind, IncidentKind, Source, UnitKind
 from incidents.demo.grids import GridTable, load_grids
 from incidents.demo.lifecycle import Context, EventRow, Matter, live
-from incidents.demo.plan import MatterSeed, Stream, plan_year, rng_for
+from incidents.demo.plan import MatterSeed, Stream, plan_years, rng_for
 from incidents.demo.staff import (
     COUNTY_DISPATCHER,
     PLATFORM,
@@ -98,13 +98,13 @@ def load_demo_incidents(
     replace: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> LoadResult:
-    """Generate the 365 days of matters up to ``now`` and write them (replacing, if asked)."""
+    """Generate the demo's years of matters up to ``now`` and write them (replacing, if asked)."""
     check_demo_county()
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     result, clock = LoadResult(), _Clock()
     grids = load_grids()
-    seeds = [s for s in plan_year(grids, today=timezone.localdate(now, tz), tz=tz, seed=seed)
+    seeds = [s for s in plan_years(grids, today=timezone.localdate(now, tz), tz=tz, seed=seed)
              if s.received_at <= now]  # fmt: skip
     result.timings["plan"] = clock.lap()
     progress(
