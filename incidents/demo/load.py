@@ -27,6 +27,7 @@ from gridmap.demo.reference import COUNTY_CODE
 from gridmap.demo.state import county_row, is_demo
 from gridmap.models import WGS84, Area, GridWorker
 from incidents.choices import EventKind, IncidentKind, Source, UnitKind
+from incidents.demo.bulk import copy_instances
 from incidents.demo.grids import GridTable, load_grids
 from incidents.demo.lifecycle import Context, EventRow, Matter, live
 from incidents.demo.plan import MatterSeed, Stream, plan_years, rng_for
@@ -294,7 +295,7 @@ def _write(
     categories = dict(Category.objects.values_list("code", "id"))
     areas = dict(Area.objects.current().values_list("code", "id"))
     rows = [_incident(m, grids, units, user_ids, categories, areas) for m in matters]
-    Incident.objects.bulk_create(rows, batch_size=BATCH)
+    copy_instances(Incident, rows, timezone.now())
     pks = [row.pk for row in rows]
     linked = []
     for row, matter in zip(rows, matters, strict=True):
