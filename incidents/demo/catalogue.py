@@ -51,11 +51,29 @@ class CategorySpec:
     department: str = ""  # the department a transfer goes to
     unresolved: float = 0.05  # share closed as unresolved
     multi_township: float = 0.0  # share whose second location lies in the next township
+    # What kind of place makes a cell hot for this category (incidents.demo.structure.THEMES).
+    theme: str = "households"
+    # Follow-on matters each matter brings on average (near-repeats; incidents.demo.structure).
+    follow_on: float = 0.15
 
 
 CATEGORY_SPECS: tuple[CategorySpec, ...] = (
-    CategorySpec("marriage-family", 330, urban=2.2, department="legal-services"),
-    CategorySpec("neighbours", 420, urban=2.4, unresolved=0.04),
+    CategorySpec(
+        "marriage-family",
+        330,
+        urban=2.2,
+        department="legal-services",
+        theme="households",
+        follow_on=0.2,
+    ),
+    CategorySpec(
+        "neighbours",
+        420,
+        urban=2.4,
+        unresolved=0.04,
+        theme="households",
+        follow_on=0.3,
+    ),
     CategorySpec(
         "land-forest",
         230,
@@ -64,6 +82,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         department="agriculture",
         unresolved=0.08,
         multi_township=0.12,
+        theme="land",
+        follow_on=0.35,
     ),
     CategorySpec(
         "homestead-housing",
@@ -72,6 +92,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         season="ploughing",
         department="natural-resources",
         unresolved=0.07,
+        theme="land",
+        follow_on=0.3,
     ),
     CategorySpec(
         "labour-wages",
@@ -81,6 +103,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         tiers=(0.6, 0.33, 0.07),
         department="labour-inspection",
         unresolved=0.07,
+        theme="business",
+        follow_on=0.3,
     ),
     CategorySpec(
         "land-acquisition",
@@ -92,13 +116,44 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         department="natural-resources",
         unresolved=0.15,
         multi_township=0.15,
+        theme="land",
+        follow_on=0.4,
     ),
     CategorySpec(
-        "medical", 60, urban=4.0, tiers=(0.5, 0.4, 0.1), department="health", unresolved=0.1
+        "medical",
+        60,
+        urban=4.0,
+        tiers=(0.5, 0.4, 0.1),
+        department="health",
+        unresolved=0.1,
+        theme="business",
+        follow_on=0.1,
     ),
-    CategorySpec("contracts", 150, urban=3.2, department="court-window", unresolved=0.06),
-    CategorySpec("damages", 180, urban=2.2, road_share=0.3, department="police-window"),
-    CategorySpec("dispute-other", 120, urban=2.0),
+    CategorySpec(
+        "contracts",
+        150,
+        urban=3.2,
+        department="court-window",
+        unresolved=0.06,
+        theme="business",
+        follow_on=0.1,
+    ),
+    CategorySpec(
+        "damages",
+        180,
+        urban=2.2,
+        road_share=0.3,
+        department="police-window",
+        theme="business",
+        follow_on=0.1,
+    ),
+    CategorySpec(
+        "dispute-other",
+        120,
+        urban=2.0,
+        theme="households",
+        follow_on=0.15,
+    ),
     CategorySpec(
         "fire",
         280,
@@ -108,6 +163,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=HAZARD_SOURCES,
         department="emergency",
         unresolved=0.03,
+        theme="old-housing",
+        follow_on=0.15,
     ),
     CategorySpec(
         "traffic",
@@ -121,6 +178,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         department="police-window",
         unresolved=0.03,
         multi_township=0.02,
+        theme="roads",
+        follow_on=0.1,
     ),
     CategorySpec(
         "geological",
@@ -133,6 +192,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         department="natural-resources",
         unresolved=0.05,
         multi_township=0.08,
+        theme="slopes",
+        follow_on=0.4,
     ),
     CategorySpec(
         "buildings",
@@ -142,6 +203,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=HAZARD_SOURCES,
         department="housing-construction",
         unresolved=0.04,
+        theme="old-housing",
+        follow_on=0.2,
     ),
     CategorySpec(
         "gas",
@@ -151,6 +214,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=HAZARD_SOURCES,
         department="housing-construction",
         unresolved=0.02,
+        theme="old-housing",
+        follow_on=0.25,
     ),
     CategorySpec(
         "public-order",
@@ -160,6 +225,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=HAZARD_SOURCES,
         department="police-window",
         unresolved=0.04,
+        theme="business",
+        follow_on=0.2,
     ),
     CategorySpec(
         "food-safety",
@@ -168,9 +235,17 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=HAZARD_SOURCES,
         department="market-regulation",
         unresolved=0.03,
+        theme="business",
+        follow_on=0.2,
     ),
     CategorySpec(
-        "hazard-other", 90, road_share=0.4, sources=HAZARD_SOURCES, department="emergency"
+        "hazard-other",
+        90,
+        road_share=0.4,
+        sources=HAZARD_SOURCES,
+        department="emergency",
+        theme="roads",
+        follow_on=0.1,
     ),
     CategorySpec(
         "petition-letter",
@@ -180,6 +255,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=WINDOW_ONLY,
         department="petitions",
         unresolved=0.12,
+        theme="petitions",
+        follow_on=0.3,
     ),
     CategorySpec(
         "petition-visit",
@@ -189,6 +266,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=WINDOW_ONLY,
         department="petitions",
         unresolved=0.12,
+        theme="petitions",
+        follow_on=0.3,
     ),
     CategorySpec(
         "petition-online",
@@ -198,6 +277,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         sources=API_ONLY,
         department="petitions",
         unresolved=0.1,
+        theme="petitions",
+        follow_on=0.3,
     ),
     CategorySpec(
         "request-livelihood",
@@ -206,6 +287,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         tiers=(0.85, 0.14, 0.01),
         sources=REQUEST_SOURCES,
         department="human-resources-window",
+        theme="households",
+        follow_on=0.1,
     ),
     CategorySpec(
         "request-services",
@@ -214,6 +297,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         tiers=(0.85, 0.14, 0.01),
         sources=REQUEST_SOURCES,
         department="education",
+        theme="households",
+        follow_on=0.1,
     ),
     CategorySpec(
         "request-environment",
@@ -222,6 +307,8 @@ CATEGORY_SPECS: tuple[CategorySpec, ...] = (
         tiers=(0.85, 0.14, 0.01),
         sources=REQUEST_SOURCES,
         department="housing-construction",
+        theme="business",
+        follow_on=0.1,
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Write the demo year of matters: departments, centers, a few synthetic users, the matters.
+"""Write the demo's years of matters: departments, centers, a few synthetic users, the matters.
 
 One transaction. The matters, their parties and their trails are built in Python and written
 with bulk inserts (the services would stamp every step with the current time and take minutes).
@@ -27,9 +27,10 @@ from gridmap.demo.reference import COUNTY_CODE
 from gridmap.demo.state import county_row, is_demo
 from gridmap.models import WGS84, Area, GridWorker
 from incidents.choices import EventKind, IncidentKind, Source, UnitKind
+from incidents.demo.bulk import copy_instances
 from incidents.demo.grids import GridTable, load_grids
 from incidents.demo.lifecycle import Context, EventRow, Matter, live
-from incidents.demo.plan import MatterSeed, Stream, plan_year, rng_for
+from incidents.demo.plan import MatterSeed, Stream, plan_years, rng_for
 from incidents.demo.staff import (
     COUNTY_DISPATCHER,
     PLATFORM,
@@ -98,13 +99,13 @@ def load_demo_incidents(
     replace: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> LoadResult:
-    """Generate the 365 days of matters up to ``now`` and write them (replacing, if asked)."""
+    """Generate the demo's years of matters up to ``now`` and write them (replacing, if asked)."""
     check_demo_county()
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     result, clock = LoadResult(), _Clock()
     grids = load_grids()
-    seeds = [s for s in plan_year(grids, today=timezone.localdate(now, tz), tz=tz, seed=seed)
+    seeds = [s for s in plan_years(grids, today=timezone.localdate(now, tz), tz=tz, seed=seed)
              if s.received_at <= now]  # fmt: skip
     result.timings["plan"] = clock.lap()
     progress(
@@ -294,7 +295,7 @@ def _write(
     categories = dict(Category.objects.values_list("code", "id"))
     areas = dict(Area.objects.current().values_list("code", "id"))
     rows = [_incident(m, grids, units, user_ids, categories, areas) for m in matters]
-    Incident.objects.bulk_create(rows, batch_size=BATCH)
+    copy_instances(Incident, rows, timezone.now())
     pks = [row.pk for row in rows]
     linked = []
     for row, matter in zip(rows, matters, strict=True):

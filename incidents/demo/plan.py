@@ -1,6 +1,8 @@
-"""What happens in the demo year: each matter's category, tier, source, time, place and parties.
+"""What happens in the demo's years: each matter's category, tier, source, time, place and parties.
 
 Pure numpy/shapely on the grid table; the histories are made in ``incidents.demo.lifecycle``.
+Matters come from a background (seasons per category, places by population and the persistent
+hot cells of ``incidents.demo.structure``) and the near-repeat follow-ons each matter brings.
 """
 
 from __future__ import annotations
@@ -18,10 +20,17 @@ from incidents.demo.catalogue import CATEGORY_SPECS, SEASONS, CategorySpec
 from incidents.demo.grids import GridTable
 from incidents.demo.people import PartyMaker, PartySeed
 from incidents.demo.roads import points_near_roads, to_metric, to_wgs84
+from incidents.demo.structure import THEMES, follow_on_delays, follow_on_places, hot_factors
 from incidents.demo.texts import title_and_description
 from incidents.seed import CATEGORIES
 
 DAYS = 365
+# Three years, the span a forecast learns from (analytics.forecasting.data.DEFAULT_SPAN), so a
+# backtest has a full year to forecast with two years before it.
+DEMO_YEARS = 3
+# Matters of the weeks before the first day are planned too (and dropped), so the first weeks
+# have their share of follow-ons of earlier matters.
+WARM_UP_DAYS = 90
 KIND_OF = {code: kind for code, kind, _name, _en in CATEGORIES}
 SOURCES = (Source.FIELD, Source.WINDOW, Source.HOTLINE, Source.API)
 TIERS = (Tier.ORDINARY, Tier.LARGER, Tier.MAJOR)
@@ -49,6 +58,8 @@ class Stream(IntEnum):
     DUPLICATES = 4
     LIFE = 5
     STAFF = 6
+    HOT = 7
+    FOLLOW_ONS = 8
 
 
 @dataclass
@@ -81,26 +92,24 @@ def rng_for(seed: int, stream: Stream, key: int = 0) -> np.random.Generator:
     return np.random.default_rng([seed, int(stream), key])
 
 
-def plan_year(grids: GridTable, *, today: dt.date, tz: dt.tzinfo, seed: int) -> list[MatterSeed]:
-    """Every matter of the 365 days up to and including ``today``, in order of intake."""
-    days = [today - dt.timedelta(days=back) for back in range(DAYS - 1, -1, -1)]
+def plan_years(
+    grids: GridTable, *, today: dt.date, tz: dt.tzinfo, seed: int, years: int = DEMO_YEARS
+) -> list[MatterSeed]:
+    """Every matter of the ``years`` × 365 days up to and including ``today``, by intake."""
+    first = today - dt.timedelta(days=DAYS * years - 1)
+    days = [first + dt.timedelta(days=k) for k in range(-WARM_UP_DAYS, DAYS * years)]
+    hot = hot_factors(grids, years, rng_for(seed, Stream.HOT))
     seeds: list[MatterSeed] = []
     for number, spec in enumerate(CATEGORY_SPECS):
         when = _intake_days(spec, days, rng_for(seed, Stream.COUNTS, number))
-        where = _places(spec, grids, len(when), rng_for(seed, Stream.PLACES, number))
+        year = np.clip([(day - first).days // DAYS for day in when], 0, years - 1).astype(int)
+        weights = hot[:, THEMES.index(spec.theme), :]
+        where = _places(spec, grids, year, weights, rng_for(seed, Stream.PLACES, number))
         rng = rng_for(seed, Stream.DETAILS, number)
         for day, (cells, points) in zip(when, where, strict=True):
-            source = SOURCES[int(rng.choice(4, p=spec.sources))]
-            seeds.append(
-                MatterSeed(
-                    spec=spec,
-                    tier=TIERS[int(rng.choice(3, p=spec.tiers))],
-                    source=source,
-                    received_at=_moment(rng, day, source, tz),
-                    grids=cells,
-                    points=points,
-                )
-            )
+            seeds.append(_seed(spec, day, cells, points, rng, tz))
+    seeds += _follow_ons(seeds, grids, rng_for(seed, Stream.FOLLOW_ONS), today, tz)
+    seeds = [s for s in seeds if s.received_at.date() >= first]
     seeds.sort(key=lambda s: (s.received_at, s.spec.code))
     seeds = _with_duplicates(seeds, grids, seed=seed)
     _showcase_demo_grid(seeds, grids, rng_for(seed, Stream.PLACES, 999))
@@ -108,13 +117,68 @@ def plan_year(grids: GridTable, *, today: dt.date, tz: dt.tzinfo, seed: int) -> 
     return seeds
 
 
+def _seed(
+    spec: CategorySpec,
+    day: dt.date,
+    cells: list[int],
+    points: list[tuple[float, float]],
+    rng: np.random.Generator,
+    tz: dt.tzinfo,
+) -> MatterSeed:
+    source = SOURCES[int(rng.choice(4, p=spec.sources))]
+    return MatterSeed(
+        spec=spec,
+        tier=TIERS[int(rng.choice(3, p=spec.tiers))],
+        source=source,
+        received_at=_moment(rng, day, source, tz),
+        grids=cells,
+        points=points,
+    )
+
+
 def _intake_days(spec: CategorySpec, days: list[dt.date], rng: np.random.Generator) -> list:
+    """The day of each background matter: the category's rate less its follow-ons' share."""
     season = np.array(SEASONS[spec.season])
     shape = np.array(
         [season[d.month - 1] * (WEEKEND_FACTOR if d.weekday() >= 5 else 1.0) for d in days]
     )
-    counts = rng.poisson(spec.per_year * shape / shape.sum())
+    # Each background matter brings 1 / (1 - m) - 1 follow-ons on average (m = follow_on), so
+    # the background is (1 - m) of the rate and the total keeps the category's yearly figure.
+    per_day = spec.per_year / DAYS * (1.0 - spec.follow_on)
+    counts = rng.poisson(per_day * shape / shape.mean())
     return [day for day, count in zip(days, counts, strict=True) for _ in range(count)]
+
+
+def _follow_ons(
+    seeds: list[MatterSeed],
+    grids: GridTable,
+    rng: np.random.Generator,
+    today: dt.date,
+    tz: dt.tzinfo,
+) -> list[MatterSeed]:
+    """The follow-ons of ``seeds``, generation by generation (follow-ons bring their own)."""
+    made: list[MatterSeed] = []
+    parents = seeds
+    while parents:
+        counts = rng.poisson([p.spec.follow_on for p in parents])
+        sources = [p for p, n in zip(parents, counts, strict=True) for _ in range(int(n))]
+        if not sources:
+            break
+        cells, points = follow_on_places(grids, [p.points[0] for p in sources], rng)
+        delays = follow_on_delays(len(sources), rng)
+        children = []
+        for parent, cell, point, delay in zip(sources, cells, points, delays, strict=True):
+            after = parent.received_at + dt.timedelta(days=float(delay))
+            if cell < 0 or after.date() > today:  # beyond the county, or not yet
+                continue
+            child = _seed(parent.spec, after.date(), [int(cell)], [point], rng, tz)
+            # Never before the matter that brought it: at the earliest an hour later that day.
+            child.received_at = max(child.received_at, parent.received_at + dt.timedelta(hours=1))
+            if child.received_at.date() <= today:
+                children.append(child)
+        made += children
+        parents = children
+    return made
 
 
 def _moment(rng: np.random.Generator, day: dt.date, source: str, tz: dt.tzinfo) -> dt.datetime:
@@ -142,11 +206,27 @@ def grid_weights(spec: CategorySpec, grids: GridTable) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _places(spec: CategorySpec, grids: GridTable, count: int, rng: np.random.Generator) -> list:
-    """For each matter: its grid indexes and points (a second one in the next township, rarely)."""
+def _places(
+    spec: CategorySpec,
+    grids: GridTable,
+    year: np.ndarray,
+    hot: np.ndarray,
+    rng: np.random.Generator,
+) -> list:
+    """For each matter: its grid indexes and points (a second one in the next township, rarely).
+
+    ``year`` is each matter's year, ``hot`` the cells' factors of the category's theme per year
+    (cells × years); matters placed along a road follow the road only.
+    """
+    count = len(year)
     on_road = rng.random(count) < spec.road_share
     road_cells, road_points = _road_places(grids, int(on_road.sum()), spec.road_scale_m, rng)
-    cells = rng.choice(len(grids), size=count, p=grid_weights(spec, grids))
+    base = grid_weights(spec, grids)
+    cells = np.zeros(count, dtype=int)
+    for y in range(hot.shape[1]):
+        mine = np.flatnonzero(year == y)
+        weights = base * hot[:, y]
+        cells[mine] = rng.choice(len(grids), size=len(mine), p=weights / weights.sum())
     places, next_road = [], 0
     for index in range(count):
         if on_road[index]:

@@ -1,4 +1,4 @@
-"""The demo year of matters: volume, patterns in space and time, outcomes, trails, reloads."""
+"""The demo's years of matters: volume, patterns in space and time, outcomes, trails, reloads."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from gridmap.demo.reference import COUNTY_CODE
 from gridmap.models import Area
 from incidents.choices import OPEN_STATES, Action, EventKind, IncidentKind, State
 from incidents.demo.grids import load_grids
-from incidents.demo.plan import plan_year
+from incidents.demo.plan import DAYS, DEMO_YEARS, plan_years
 from incidents.demo.roads import distance_to_roads_m
 from incidents.models import HandlingUnit, Incident, IncidentEvent, Party
 from incidents.queries import overdue_q, possible_duplicates
@@ -45,7 +45,7 @@ def valid_id_number(value: str) -> bool:
 
 @pytest.fixture(scope="module", autouse=True)
 def demo_year(django_db_setup, django_db_blocker):
-    """The demo county and its year of matters, loaded once for the module, rolled back after."""
+    """The demo county and its years of matters, loaded once for the module, rolled back after."""
     with demo_loaded(django_db_blocker, "load_demo_incidents") as outputs:
         with connection.cursor() as cursor:
             # Check the load's deferred foreign keys once here; otherwise every test's teardown
@@ -62,7 +62,7 @@ def synthetic():
 def per_day(months: tuple[int, ...], categories: tuple[str, ...], *, inside: bool) -> float:
     """Matters of ``categories`` a day, over the loaded days in (or outside) ``months``."""
     today = timezone.localdate()
-    days = [today - dt.timedelta(days=back) for back in range(365)]
+    days = [today - dt.timedelta(days=back) for back in range(DAYS * DEMO_YEARS)]
     n_days = sum((day.month in months) == inside for day in days)
     in_months = Q(received_at__month__in=months)
     matters = synthetic().filter(category__code__in=categories)
@@ -73,17 +73,18 @@ def per_day(months: tuple[int, ...], categories: tuple[str, ...], *, inside: boo
 # --- volume and place ----------------------------------------------------------------------------
 
 
-def test_loads_between_3000_and_6000_matters(demo_year):
-    assert 3_000 <= synthetic().count() <= 6_000
+def test_loads_between_3000_and_6000_matters_a_year(demo_year):
+    assert 3_000 * DEMO_YEARS <= synthetic().count() <= 6_000 * DEMO_YEARS
     # The summary ends with the on-time share of handled matters, e.g. "88.4 %".
     assert re.search(r"\d+\.\d %", demo_year)
 
 
-def test_matters_lie_in_the_twelve_months_up_to_now():
+def test_matters_lie_in_the_demo_years_up_to_now():
     now = timezone.now()
     span = synthetic().aggregate(first=Min("received_at"), last=Max("received_at"))
 
-    assert span["first"] >= now - dt.timedelta(days=366)
+    assert span["first"] >= now - dt.timedelta(days=DAYS * DEMO_YEARS + 1)
+    assert span["first"] <= now - dt.timedelta(days=DAYS * DEMO_YEARS - 7)
     assert span["last"] <= now
     assert not IncidentEvent.objects.filter(incident__synthetic=True, at__gt=now).exists()
 
@@ -274,9 +275,10 @@ def test_reopened_matters_were_followed_up_dissatisfied_just_before():
 def test_same_seed_and_day_plan_the_same_year():
     grids = load_grids()
     today, tz = timezone.localdate(), timezone.get_current_timezone()
-    first = plan_year(grids, today=today, tz=tz, seed=5)
-    again = plan_year(grids, today=today, tz=tz, seed=5)
-    other = plan_year(grids, today=today, tz=tz, seed=6)
+    # One year is enough to compare (and three plans of three years take a minute).
+    first = plan_years(grids, today=today, tz=tz, seed=5, years=1)
+    again = plan_years(grids, today=today, tz=tz, seed=5, years=1)
+    other = plan_years(grids, today=today, tz=tz, seed=6, years=1)
 
     def key(seeds):
         return [(s.received_at, s.spec.code, s.points, s.uid, s.title) for s in seeds]
@@ -358,6 +360,6 @@ def test_every_kind_and_month_is_present():
     months = synthetic().dates("received_at", "month")
     kinds = set(synthetic().values_list("kind", flat=True))
 
-    assert len(months) >= 12
+    assert len(months) >= 12 * DEMO_YEARS
     assert kinds == set(IncidentKind.values)
     assert synthetic().values("handling_unit").annotate(n=Count("id")).count() > 100

@@ -1,4 +1,4 @@
-"""manage.py load_demo_incidents: a year of synthetic matters with full histories for the demo."""
+"""manage.py load_demo_incidents: three years of synthetic matters with full histories (demo)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from incidents.demo.command import SeededDemoCommand
 
 class Command(SeededDemoCommand):
     help = gettext_lazy(
-        "Load the demo's year of synthetic matters (disputes, hazards, petitions, requests) with "
-        "their parties and trails, up to now, into the Longxi demo county. Does nothing when they "
-        "are loaded, unless --force (which replaces the synthetic matters only)."
+        "Load the demo's three years of synthetic matters (disputes, hazards, petitions, requests) "
+        "with their parties and trails, up to now, into the Longxi demo county. Does nothing when "
+        "they are loaded, unless --force (which replaces the synthetic matters only)."
     )
 
     force_help = gettext_lazy(
@@ -44,7 +44,11 @@ class Command(SeededDemoCommand):
                 % {"count": f"{loaded:,}"}
             )
             return
-        self.stdout.write(_("Generating the demo year of matters…"))
+        from incidents.demo.plan import DEMO_YEARS
+
+        self.stdout.write(
+            _("Generating the demo's %(years)d years of matters…") % {"years": DEMO_YEARS}
+        )
         result, seconds = self.run_loader(load_demo_incidents, options, DemoIncidentsError)
         self.stdout.write(
             _("Loaded %(count)s matters (%(users)d synthetic users created) in %(s).1f s.")
