@@ -9,12 +9,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.functional import lazy
 
 from analytics.forecasting.labels import GROUP_LABELS, drivers_text, label, skill_text
 from analytics.forecasting.records import OutlookCell, StoredOutlook
 from gridmap.models import Area
 
 BRIEFING_CELLS = 15  # cells listed in the briefing; the villages line counts them all
+# The briefing is rendered in the county's language, not the request's: its words are made then.
+_lazy_text = lazy(lambda function, *args: function(*args), str)
 
 
 def outlook_for(area: Area, month: dt.date | None = None) -> StoredOutlook | None:
@@ -53,7 +56,7 @@ class WatchedCell:
     village: str
     expected: float
     probability: float
-    groups: str
+    groups: str  # lazy: words in the language the briefing is rendered in
     why: str
 
 
@@ -77,6 +80,10 @@ class EarlyWarning:
     has_skill: bool
 
 
+def _groups_text(groups: list) -> str:
+    return "、".join(label(GROUP_LABELS, group) for group, *_rest in groups[:2])
+
+
 def early_warning(area: Area, month: dt.date) -> EarlyWarning | None:
     """The stored outlook for ``month`` read for ``area``'s briefing (None: none stored)."""
     stored = outlook_for(area, month)
@@ -97,8 +104,8 @@ def early_warning(area: Area, month: dt.date) -> EarlyWarning | None:
                 village=cell.grid.parent.name,
                 expected=cell.expected,
                 probability=cell.probability,
-                groups="、".join(label(GROUP_LABELS, group) for group, *_rest in cell.groups[:2]),
-                why=drivers_text(cell.drivers),
+                groups=_lazy_text(_groups_text, cell.groups),
+                why=_lazy_text(drivers_text, cell.drivers),
             )
             for cell in cells[:BRIEFING_CELLS]
         ],
@@ -110,6 +117,6 @@ def early_warning(area: Area, month: dt.date) -> EarlyWarning | None:
             ),
             key=lambda v: (-v.cells, -v.expected),
         ),
-        skill=skill_text(stored),
+        skill=_lazy_text(skill_text, stored),
         has_skill=stored.has_skill,
     )
