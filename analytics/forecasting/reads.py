@@ -30,10 +30,10 @@ def outlook_for(area: Area, month: dt.date | None = None) -> StoredOutlook | Non
     found = StoredOutlook.objects.filter(area__code__in=codes).select_related("area")
     if month is not None:
         found = found.filter(month=month.replace(day=1))
-    # Deepest area first (longer prefix = lower level), then the latest month.
+    # The latest month first, then the deepest area (a longer prefix is a lower level).
     return min(
         found.order_by("-month")[:20],
-        key=lambda o: (-len(o.area.code_prefix), -o.month.toordinal()),
+        key=lambda o: (-o.month.toordinal(), -len(o.area.code_prefix)),
         default=None,
     )
 
