@@ -82,7 +82,7 @@
   });
 
   const Forecast = L.Control.extend({
-    options: {position: 'bottomleft'},
+    options: {position: 'bottomright'},
     onAdd() {
       const control = el('div', {class: 'leaflet-bar map-tools forecast-tools'},
         el('label', {for: 'forecast-cells'}, box, ' ', o.title), status, legend);
