@@ -68,7 +68,12 @@ def _outlook(stored: StoredOutlook, area: Area) -> dict:
         OpenApiParameter("area", OpenApiTypes.STR, description="area code (default: jurisdiction)"),
         OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (default: latest stored)"),
     ],
-    responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    responses={
+        200: OpenApiTypes.OBJECT,
+        400: OpenApiTypes.OBJECT,
+        403: OpenApiTypes.OBJECT,
+        404: OpenApiTypes.OBJECT,
+    },
 )
 @api_view(["GET"])
 def forecast_layer(request: Request) -> Response:
