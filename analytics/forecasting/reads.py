@@ -40,8 +40,10 @@ def outlook_for(area: Area, month: dt.date | None = None) -> StoredOutlook | Non
 
 def cells_in(stored: StoredOutlook, area: Area) -> QuerySet[OutlookCell]:
     """The flagged cells of ``stored`` inside ``area`` (its code subtree), by rank."""
+    # Not stored.cells: the related manager sets each row's outlook, loading a deferred
+    # outlook_id row by row under only().
     return (
-        stored.cells.filter(grid__code__startswith=area.code_prefix)
+        OutlookCell.objects.filter(outlook=stored, grid__code__startswith=area.code_prefix)
         .select_related("grid", "grid__parent")
         .order_by("rank")
     )

@@ -72,3 +72,12 @@ def test_a_bad_month_is_a_json_400(client, stored, county_leader, month):
 def test_it_is_read_only(client, stored, county_leader):
     client.force_login(county_leader)
     assert client.post(URL, {}).status_code == 405
+
+
+def test_queries_do_not_grow_with_the_flagged_cells(
+    client, stored, county_leader, django_assert_max_num_queries
+):
+    client.force_login(county_leader)
+    client.get(URL)  # the session and the user's area are read once per request, either way
+    with django_assert_max_num_queries(6):
+        assert len(client.get(URL).json()["features"]) == 2
