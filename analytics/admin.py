@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from analytics.models import HotspotRun, ServicePoint, StoredBriefing
+from analytics.models import HotspotRun, ServicePoint, StoredBriefing, StoredOutlook
 from gridmap.admin import JurisdictionMapAdmin
 from gridmap.models import Area
 from gridmap.scoping import scope
@@ -19,6 +19,25 @@ class HotspotRunAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         runs = super().get_queryset(request).select_related("area")
         return scope(runs.defer("area__boundary", "area__display_boundary"), request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StoredOutlook)
+class StoredOutlookAdmin(admin.ModelAdmin):
+    """Read and delete only: deleting a month lets `forecast --store` or the job store it again."""
+
+    list_display = ("area", "month", "model", "pai", "baseline", "baseline_pai", "verdict")
+    list_filter = ("month", "verdict")
+    readonly_fields = [f.name for f in StoredOutlook._meta.fields]
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).select_related("area")
+        return scope(rows.defer("area__boundary", "area__display_boundary"), request.user)
 
     def has_add_permission(self, request) -> bool:
         return False

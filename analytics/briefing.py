@@ -14,6 +14,7 @@ from analytics import maps, svg
 from analytics.choices import GI_BIN_LABELS, Trend
 from analytics.coverage.models import ServicePoint
 from analytics.coverage.report import Coverage, coverage
+from analytics.forecasting.reads import EarlyWarning, early_warning
 from analytics.heatmap import density_png, kde
 from analytics.models import HotspotCell, HotspotRun
 from analytics.periods import Period, add_months, months_ending
@@ -77,6 +78,8 @@ class Briefing:
     maps: dict[str, str] = field(default_factory=dict)
     # The 10-minute service circle (None: no roads or no service points loaded).
     coverage: Coverage | None = None
+    # The stored outlook of the month after the period (None: none stored; nothing is fitted).
+    early_warning: EarlyWarning | None = None
 
 
 def _percent(rate: float | None) -> str:
@@ -278,6 +281,7 @@ def build(
         hotspot_svg=hotspot_svg,
         index_svg=index_svg,
         coverage=circle,
+        early_warning=early_warning(area, period.end),
     )
 
 

@@ -136,5 +136,13 @@ class StoredBriefing(models.Model):
 # The service circle's model lives with its code (analytics/coverage/); imported here so Django
 # registers it with the app.
 from analytics.coverage.models import ServicePoint  # noqa: E402
+from analytics.forecasting.records import OutlookCell, StoredOutlook  # noqa: E402
 
-__all__ = ["HotspotCell", "HotspotRun", "ServicePoint", "StoredBriefing"]
+__all__ = [
+    "HotspotCell",
+    "HotspotRun",
+    "OutlookCell",
+    "ServicePoint",
+    "StoredBriefing",
+    "StoredOutlook",
+]

@@ -1,7 +1,8 @@
-"""Jobs of the analytics: the scheduled monthly and quarterly briefings.
+"""Jobs of the analytics: the scheduled monthly and quarterly briefings, the monthly outlooks.
 
-Thin: the task calls ``analytics.scheduled.generate_period_briefings`` as ``manage.py
-generate_briefings`` does. The cron is in UTC: 16:30 UTC is 00:30 in Beijing, just after
+Thin: the tasks call ``analytics.scheduled.generate_period_briefings`` as ``manage.py
+generate_briefings`` does, and ``analytics.forecasting.store.store_due_outlooks`` as ``manage.py
+forecast --store`` does. The cron is in UTC: 16:30 UTC is 00:30 in Beijing, just after
 midnight of the new day. docs/notifications/jobs.md lists every job.
 """
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from analytics.forecasting.store import store_due_outlooks
 from analytics.scheduled import generate_period_briefings
 
 
@@ -36,4 +38,24 @@ def scheduled_briefings(timestamp: int) -> int:
     if report.failed:
         names = ", ".join(f"{f.area_code} {f.period}" for f in report.failed)
         raise BriefingsFailedError(f"briefings that failed: {names}")
+    return len(report.created)
+
+
+class OutlooksFailedError(RuntimeError):
+    """Some counties' outlooks could not be made: the job fails, so it is retried and shown."""
+
+
+# 00:15 in Beijing: the month's early warning is stored before the briefings (00:30) read it.
+@app.periodic(cron="15 16 * * *", periodic_id="daily")
+@app.task(queueing_lock="analytics.monthly_outlooks", lock="analytics.outlooks", retry=RETRY)
+def monthly_outlooks(timestamp: int) -> int:
+    """Store this month's early warning (Beijing time) of every county once; how many were new.
+
+    Daily like the briefings: on days after the 1st the outlooks are found stored (one query per
+    county), and a worker that was down on the 1st makes them the next day.
+    """
+    report = store_due_outlooks(today=timezone.localdate())
+    if report.failed:
+        names = ", ".join(code for code, _error in report.failed)
+        raise OutlooksFailedError(f"outlooks that failed: {names}")
     return len(report.created)

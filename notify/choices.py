@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     SUPERVISED_CHANGE = "supervised_change", _("Supervised matter changed")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up visit due")
     BRIEFING_READY = "briefing_ready", _("Briefing ready")
+    EARLY_WARNING = "early_warning", _("Early warning of next month's matters")
     TEST = "test", _("Test message")
 
 

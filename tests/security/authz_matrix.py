@@ -312,6 +312,13 @@ RULES: tuple[E, ...] = (
         M(UNAUTH, (NF, BAD), (NF, BAD), FORBID, FORBID, (NF, BAD)),
         query=_area,
     ),
+    # The early-warning layer (issue 17): the world stores no outlook, so the allowed roles get a
+    # 404 inside and a 400 for township B's area outside their jurisdiction.
+    E(
+        "api-analytics-forecast",
+        M(UNAUTH, (NF, BAD), (NF, BAD), FORBID, FORBID, (NF, BAD)),
+        query=_area,
+    ),
     E(
         "api-analytics-hotspot-run",
         M(UNAUTH, SEEN, SEEN, NF, SEEN, SEEN),  # the runs are of townships: not a leader's

@@ -1,4 +1,5 @@
-"""manage.py forecast --area 621122 --month 2026-11 [--week] [--h3 RES] [--backtest] [--model M]."""
+"""manage.py forecast --area 621122 --month 2026-11 [--week] [--h3 RES] [--backtest] [--model M]
+[--store]."""
 
 from __future__ import annotations
 
@@ -14,15 +15,18 @@ from analytics.forecasting.baselines import baseline_models
 from analytics.forecasting.data import MONTH, WEEK, ForecastInputError
 from analytics.forecasting.models import DEFAULT_MODEL
 from analytics.forecasting.outlook import area_history, outlook
+from analytics.forecasting.store import Made, save_outlook
 from analytics.forecasting.yardsticks import SKILL_SHARE
 from analytics.management.commands.briefing import find_area
 from analytics.periods import PeriodError, parse_period
+from gridmap.models import Area
 
 
 class Command(BaseCommand):
     help = (
         "Forecasts where matters will come in a month (or the week starting in it): the cells "
-        "flagged for 5 % of the area; --backtest scores every model on the 12 periods before."
+        "flagged for 5 % of the area; --backtest scores every model on the 12 periods before; "
+        "--store keeps the month's outlook with its backtest for the map, briefing and warnings."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +36,11 @@ class Command(BaseCommand):
             "--week", action="store_true", help="forecast the first week starting in that month"
         )
         parser.add_argument("--backtest", action="store_true", help="also print the backtest")
+        parser.add_argument(
+            "--store",
+            action="store_true",
+            help="store the month's outlook and its backtest (once) and notify the townships",
+        )
         parser.add_argument("--model", default=DEFAULT_MODEL, help="glm (default), hgb, last, …")
         parser.add_argument(
             "--share", type=float, default=SKILL_SHARE, help="share of the area to flag (0.05)"
@@ -53,6 +62,8 @@ class Command(BaseCommand):
             raise CommandError(_("Give a month, e.g. 2026-11."))
         if options["h3"] is not None and not 5 <= options["h3"] <= 10:
             raise CommandError(_("H3 resolutions from 5 to 10 are offered."))
+        if options["store"] and (options["week"] or options["h3"] is not None):
+            raise CommandError(_("Only monthly outlooks of grid cells are stored."))
         if not 0 < options["share"] < 1:
             raise CommandError(_("The share of the area is between 0 and 1, e.g. 0.05."))
         start = period.start
@@ -81,7 +92,7 @@ class Command(BaseCommand):
             )
             result = outlook(history, model=options["model"], share=options["share"])
             table = None
-            if options["backtest"]:
+            if options["backtest"] or options["store"]:
                 table = backtest(
                     history,
                     models=[*baseline_models(), options["model"]],
@@ -138,4 +149,34 @@ class Command(BaseCommand):
                 }
             )
         seconds = time.perf_counter() - started
+        if options["store"]:
+            self._store(area, Made(history, result, table, seconds))
         self.stderr.write(_("Done in %(seconds).1f s.") % {"seconds": seconds})
+
+    def _store(self, area: Area, made: Made) -> None:
+        """Keep the outlook (once per area and month) and say what happened."""
+        try:
+            stored = save_outlook(area=area, made=made)
+        except ForecastInputError as error:
+            raise CommandError(str(error)) from error
+        month = made.outlook.start.strftime("%Y-%m")
+        if stored == "busy":
+            raise CommandError(
+                _("The outlook of %(area)s for %(month)s is being stored by another run.")
+                % {"area": area.code, "month": month}
+            )
+        if stored == "exists":
+            self.stdout.write(
+                _("The outlook of %(area)s for %(month)s was stored before; left as it is.")
+                % {"area": area.code, "month": month}
+            )
+            return
+        self.stdout.write(
+            _("Stored the outlook of %(area)s for %(month)s: %(cells)d cells, %(verdict)s.")
+            % {
+                "area": area.code,
+                "month": month,
+                "cells": len(made.outlook.cells),
+                "verdict": _(stored.verdict),
+            }
+        )
