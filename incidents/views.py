@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from config.pwa import queue_strings
 from gridmap.models import Area
 from gridmap.scoping import user_area
 from gridmap.views import map_strings
@@ -38,7 +39,7 @@ from incidents.forms import (
     parties_of,
 )
 from incidents.models import Incident, IncidentEvent, Photo
-from incidents.photos import MAX_PHOTOS
+from incidents.photos import JPEG_QUALITY, MAX_EDGE_PX, MAX_PHOTOS, max_upload_bytes
 from incidents.privacy import may_see_parties, party_view, record_party_view
 from incidents.queries import duplicate_links, queue_incidents, visible_incidents
 from incidents.services import (
@@ -268,6 +269,15 @@ def _intake_page(
             "areasUrl": reverse("api-area-list"),
             "maxPhotos": MAX_PHOTOS,
             "strings": _intake_strings(),
+            # The offline queue (field form): the API it posts to, the user whose queue it is,
+            # and the server's photo limits, applied in the browser before queueing.
+            "apiUrl": reverse("api-incident-list"),
+            "detailUrl": reverse("incidents:detail", args=[0]),
+            "user": request.user.pk,
+            "photoMaxEdge": MAX_EDGE_PX,
+            "photoQuality": JPEG_QUALITY / 100,
+            "photoMaxBytes": max_upload_bytes(),
+            "queueStrings": queue_strings(),
         }
     )
     context = {
@@ -294,6 +304,8 @@ def _intake_strings() -> dict[str, str]:
         "tooManyPhotos": _("At most %(count)s photos."),
         "duplicateOf": _("This is a duplicate of %(number)s"),
         "metres": _("%(metres)s m away"),
+        "needPoint": _("Place the point: use your location or tap the map."),
+        "preparing": _("Preparing the photos…"),
     }
 
 
@@ -354,6 +366,10 @@ def my_grid(request: HttpRequest) -> HttpResponse:
         "open_matters": [m for m in matters if m.is_open],
         "recent_matters": [m for m in matters if not m.is_open],
         "days": MY_GRID_CLOSED_DAYS,
+        # The phone keeps this page for use offline; it shows when its copy was made.
+        "synced_at": timezone.now(),
+        "queue_strings": queue_strings(),
+        "queue_links": {"detail": reverse("incidents:detail", args=[0])},
         "map_data": _map_context(
             {
                 "grid": _geometry(grid),
