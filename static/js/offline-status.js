@@ -67,7 +67,8 @@
           if (window.confirm(t.confirmDiscard)) queue.remove(item.id);
         }));
       }
-      return el('li', {class: `queue-item status-${item.status}`, 'data-id': item.id, 'data-status': item.status},
+      return el('li', {class: `queue-item status-${item.status}`, 'data-id': item.id, 'data-status': item.status,
+        'data-attempts': String(item.attempts), 'data-error': (item.error && item.error.code) || ''},
         el('strong', {}, item.label || item.kind), ' ',
         el('span', {class: 'queue-state'}, stateText(item, t)), ' ',
         el('small', {class: 'muted'}, format(t.savedAt, {time: time(item.createdAt)})), ' ',

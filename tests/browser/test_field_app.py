@@ -98,6 +98,9 @@ def test_a_network_drop_after_the_server_took_the_report_still_makes_one_matter(
 
     page.context.route("**/api/incidents/", drop_the_first_answer)
     submit(page)
+    item = page.locator(f"{QUEUE} .queue-item")
+    expect(item).to_have_attribute("data-error", "network")
+    expect(item).to_have_attribute("data-status", "waiting")
     expect(page.locator(f"{QUEUE} .queue-count")).to_have_text("Waiting to send (1)")
     assert Incident.objects.count() == 1
     page.reload()  # the next page open sends what waits, with the same uid
