@@ -20,7 +20,7 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -175,11 +175,11 @@ def queue_strings() -> dict[str, str]:
         "allSent": _("Everything has been sent."),
         "statusWaiting": _("waiting to send"),
         "statusSending": _("sending…"),
-        "statusSent": _("sent"),
+        "statusSent": pgettext("offline queue", "sent"),
         "statusRefused": _("refused: %(reason)s"),
         "auth": _("Sign in again to send it."),
         "savedAt": _("saved %(time)s"),
-        "open": _("Open"),
+        "open": pgettext("offline queue", "Open"),
         "edit": _("Edit"),
         "discard": _("Discard"),
         "retry": _("Send again"),

@@ -56,6 +56,8 @@ from incidents.services import (
 
 PAGE_SIZE = 50
 MY_GRID_CLOSED_DAYS = 30
+# A trail entry that reached the server this much after it happened shows both times.
+RECEIVED_LATE = dt.timedelta(minutes=1)
 # The query-string keys of IncidentFilter: a queue opened without any of them shows open matters.
 FILTER_KEYS = set(IncidentFilter.base_filters)
 
@@ -158,6 +160,12 @@ def _event_label(event: IncidentEvent) -> str:
     return str(event.get_kind_display())
 
 
+def _received_late(event: IncidentEvent) -> bool:
+    """A step sent from a phone that was offline: it reached the server a while after."""
+    received = event.received_at
+    return received is not None and received - event.at > RECEIVED_LATE
+
+
 def _render_detail(
     request: HttpRequest,
     incident: Incident,
@@ -172,7 +180,9 @@ def _render_detail(
     if unmasked:
         record_party_view(request=request, incident=incident, count=len(parties))
     events = IncidentEvent.objects.filter(incident=incident).select_related("actor")
-    timeline = [{"event": e, "label": _event_label(e)} for e in events]
+    timeline = [
+        {"event": e, "label": _event_label(e), "received_late": _received_late(e)} for e in events
+    ]
     links = duplicate_links(user, incident)
     map_data = {
         "points": [[p.x, p.y] for p in incident.locations],

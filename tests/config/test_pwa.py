@@ -47,9 +47,11 @@ def test_the_manifest_has_what_browsers_need_to_install_the_app():
     manifest = json.loads(response.content)
     # Chromium's installability criteria: name or short_name, start_url, display, 192 and 512
     # px icons; a maskable icon for Android's launcher shapes.
-    assert manifest["name"] and manifest["short_name"] == "平安网格"
+    assert manifest["name"]
+    assert manifest["short_name"] == "平安网格"
     assert manifest["start_url"] == "/app/"
-    assert manifest["scope"] == "/" and manifest["id"] == "/"
+    assert manifest["scope"] == "/"
+    assert manifest["id"] == "/"
     assert manifest["display"] == "standalone"
     assert manifest["lang"] == "zh-hans"
     sizes = {}
@@ -58,7 +60,8 @@ def test_the_manifest_has_what_browsers_need_to_install_the_app():
         path = finders.find(name)
         with Image.open(path) as image:
             assert icon["sizes"] == f"{image.width}x{image.height}"
-            assert image.format == "PNG" and icon["type"] == "image/png"
+            assert image.format == "PNG"
+            assert icon["type"] == "image/png"
         sizes.setdefault(icon["purpose"], set()).add(icon["sizes"])
     assert {"192x192", "512x512"} <= sizes["any"]
     assert "512x512" in sizes["maskable"]
@@ -73,7 +76,8 @@ def test_the_manifest_speaks_english_to_an_english_phone():
 def test_every_page_links_the_manifest_and_registers_the_worker_from_a_file():
     html = Client().get("/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
-    assert re.search(r'<script src="/static/js/pwa\.\w+\.js" id="pwa-script" data-worker="/sw.js"', html)
+    script = r'<script src="/static/js/pwa\.\w+\.js" id="pwa-script" data-worker="/sw.js"'
+    assert re.search(script, html)
 
 
 @pytest.mark.parametrize(
