@@ -27,6 +27,7 @@
  *   get(id), remove(id), retry(id) (a refused item back to waiting).
  *   onChange(callback) (not a Promise): callback() after any change, in any tab or the worker.
  *   currentUser(), setCurrentUser(id): whose items the service worker may send.
+ *   getMeta(key), setMeta(key, value): small values kept beside the queue (the worker's start page).
  *   autoFlush({user, csrfToken: () => token, intervalMs}) (pages only, not a Promise): flush
  *       now, when the browser says it is online again, when the page becomes visible, and on a
  *       timer while items wait; also asks for Background Sync where the browser has it.
@@ -111,14 +112,17 @@
     return item;
   }
 
-  async function currentUser() {
-    const record = await inStore(META, 'readonly', (store) => store.get('user'));
+  async function getMeta(key) {
+    const record = await inStore(META, 'readonly', (store) => store.get(key));
     return record ? record.value : '';
   }
 
-  async function setCurrentUser(id) {
-    await inStore(META, 'readwrite', (store) => store.put({key: 'user', value: String(id || '')}));
+  async function setMeta(key, value) {
+    await inStore(META, 'readwrite', (store) => store.put({key, value}));
   }
+
+  const currentUser = () => getMeta('user');
+  const setCurrentUser = (id) => setMeta('user', String(id || ''));
 
   // --- the queue --------------------------------------------------------------------------------
 
@@ -293,6 +297,6 @@
 
   root.PinganQueue = {
     SYNC_TAG, enqueue, flush, list, get, remove, retry, onChange, currentUser, setCurrentUser,
-    autoFlush, csrfTokenFromCookie, newUuid,
+    getMeta, setMeta, autoFlush, csrfTokenFromCookie, newUuid,
   };
 })(self);

@@ -19,9 +19,11 @@
   const WARMED_KEY = `pingan-warmed-${user}`;
   const WARM_EVERY_MS = 5 * 60 * 1000;
 
+  /* The role's field pages, the start page first (data-offline="start"). */
   function offlinePages() {
-    const paths = [...document.querySelectorAll('a[data-offline]')].map((link) => new URL(link.href).pathname);
-    return [...new Set(paths)];
+    const links = [...document.querySelectorAll('a[data-offline]')]
+      .sort((a, b) => (b.dataset.offline === 'start') - (a.dataset.offline === 'start'));
+    return [...new Set(links.map((link) => new URL(link.href).pathname))];
   }
 
   function offerUpdate(worker) {
@@ -46,12 +48,18 @@
   }
 
   navigator.serviceWorker.addEventListener('controllerchange', () => {
+    html.dataset.sw = 'ready';
     // Only the user's "Reload" reloads; the first install taking control does not.
     if (acceptedUpdate) window.location.reload();
   });
-  navigator.serviceWorker.addEventListener('message', (event) => {
-    if (event.data && event.data.type === 'warmed') html.dataset.offlineReady = '1';
-  });
+  if (navigator.serviceWorker.controller) html.dataset.sw = 'ready';
+
+  function warm(worker, urls) {
+    // A channel of its own: the answer arrives whether or not this page is controlled yet.
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { html.dataset.offlineReady = '1'; };
+    worker.postMessage({type: 'warm', urls, user}, [channel.port2]);
+  }
 
   navigator.serviceWorker
     .register(script.dataset.worker, {scope: '/', updateViaCache: 'none'})
@@ -74,18 +82,14 @@
         // Storage refused: warm every time.
       }
       if (Date.now() - last > WARM_EVERY_MS) {
-        worker.postMessage({type: 'warm', urls: offlinePages(), user});
+        warm(worker, offlinePages());
       } else {
         html.dataset.offlineReady = '1';
       }
     } else {
       worker.postMessage({type: 'forget'});
     }
-    if (navigator.serviceWorker.controller) {
-      html.dataset.sw = 'ready';
-    } else {
-      navigator.serviceWorker.addEventListener('controllerchange', () => { html.dataset.sw = 'ready'; }, {once: true});
-    }
+    if (navigator.serviceWorker.controller) html.dataset.sw = 'ready';
   });
 
   // Signing out on this phone: forget the saved pages now (the next page does it again).

@@ -107,8 +107,10 @@ async function page(event, url) {
     if (saved) return saved;
     if (url.pathname === CONFIG.startUrl) {
       // The installed app's start page redirects by role; without a network, to the first saved page.
-      const first = (await savedPages())[0];
-      if (first) return Response.redirect(first.path, 302);
+      const start = await PinganQueue.getMeta('start');
+      if (start && (await cache.match(pageKey(new URL(start, self.location.origin))))) {
+        return Response.redirect(start, 302);
+      }
     }
     return offlinePage();
   }
@@ -137,6 +139,8 @@ async function warm(urls, user) {
   if (!user) return forget();
   if ((await PinganQueue.currentUser()) !== String(user)) await caches.delete(PAGES);
   await PinganQueue.setCurrentUser(user);
+  // The first page is where the installed app starts (/app/ redirects there by role).
+  await PinganQueue.setMeta('start', urls[0] || '');
   const cache = await caches.open(PAGES);
   for (const path of urls) {
     try {
@@ -154,7 +158,7 @@ self.addEventListener('message', (event) => {
     self.skipWaiting();
   } else if (data.type === 'warm') {
     event.waitUntil(warm(data.urls || [], data.user).then(() => {
-      if (event.source) event.source.postMessage({type: 'warmed'});
+      if (event.ports[0]) event.ports[0].postMessage({type: 'warmed'});
     }));
   } else if (data.type === 'forget') {
     event.waitUntil(forget());

@@ -99,5 +99,5 @@ def test_the_start_page_asks_a_stranger_to_sign_in():
 def test_signed_in_pages_mark_the_role_pages_kept_offline(as_user):
     html = as_user("leader_a1").get("/incidents/my-grid/").content.decode()
     assert re.search(r'href="/incidents/new/field/" data-offline', html)
-    assert re.search(r'href="/incidents/my-grid/" data-offline', html)
+    assert re.search(r'href="/incidents/my-grid/" data-offline="start"', html)
     assert 'data-user=""' not in html
