@@ -110,10 +110,11 @@ def worker_config() -> dict[str, object]:
         "startUrl": reverse("pwa-start"),
         "queueScript": staticfiles_storage.url(QUEUE_SCRIPT),
         "csrfCookie": settings.CSRF_COOKIE_NAME,
-        "offlineTitle": _("No network"),
-        "offlineText": _(
-            "This page was not saved on this phone. Your saved pages still open without a network:"
-        ),
+        # In both languages, like the bare error page: the worker's bytes must change only with
+        # a release (a language switch would otherwise offer a "new version").
+        "offlineTitle": "无网络 · No network",
+        "offlineText": "此页面未保存在本机上。以下已保存的页面在无网络时仍可打开："
+        " · This page was not saved on this phone. Your saved pages open without a network:",
     }
 
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from incidents.models import Incident, IncidentEvent
+from tests.browser.conftest import ROOT
 from tests.browser.test_journeys import GPS, fill_hazard
 from tests.factories import image_bytes
 from volunteers.models import Assignment
@@ -227,3 +228,30 @@ def test_signing_out_forgets_the_saved_pages(open_page, people, live_server):
     with page.expect_navigation():
         page.click("form[action$='/logout/'] button")
     page.wait_for_function(f"async () => {saved} === 0", polling=200)
+
+
+def test_a_new_release_offers_a_reload_and_takes_over_when_asked(
+    open_page, people, settings, tmp_path
+):
+    page = ready(open_page(people["leader_a1"], MY_GRID, phone=True, locale="en-GB"))
+    first = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    # A deployment that changes the worker's code (static files are found by the finders here).
+    worker = ROOT / "static" / "js" / "service-worker.js"
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "service-worker.js").write_text(
+        worker.read_text() + "\n// the next release\n"
+    )
+    settings.STATICFILES_DIRS = [tmp_path, ROOT / "static"]
+
+    page.reload()  # the browser checks /sw.js on each page load: the new worker installs
+    banner = page.locator("#app-update")
+    expect(banner).to_be_visible(timeout=30_000)
+    expect(banner).to_contain_text("A new version of Pingan Grid is available.")
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == first
+    with page.expect_navigation(timeout=30_000):
+        banner.get_by_role("button", name="Reload").click()
+    page.wait_for_function(
+        "async () => { const r = await navigator.serviceWorker.getRegistration();"
+        " return !r.waiting && r.active === navigator.serviceWorker.controller; }"
+    )
+    expect(banner).to_be_hidden()
