@@ -136,6 +136,8 @@ async function forget() {
 }
 
 async function warm(urls, user) {
+  // A page that loaded while this worker was still activating missed the claim at activation.
+  await self.clients.claim();
   if (!user) return forget();
   if ((await PinganQueue.currentUser()) !== String(user)) await caches.delete(PAGES);
   await PinganQueue.setCurrentUser(user);
@@ -161,7 +163,7 @@ self.addEventListener('message', (event) => {
       if (event.ports[0]) event.ports[0].postMessage({type: 'warmed'});
     }));
   } else if (data.type === 'forget') {
-    event.waitUntil(forget());
+    event.waitUntil(self.clients.claim().then(forget));
   }
 });
 

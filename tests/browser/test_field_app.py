@@ -24,10 +24,16 @@ QUEUE = "#offline-queue"
 
 
 def ready(page):
-    """Wait until the service worker controls the page and has saved the role's pages."""
+    """Wait until the service worker has saved the role's pages and controls the page.
+
+    A page that loaded while the worker was still installing is not controlled (browsers hand
+    a page to a worker when it loads); as on a phone, the next load is.
+    """
     # Saving them renders two pages on a live server shared with other tests: allow some time.
-    ready_selector = "html[data-sw=ready][data-offline-ready='1']"
-    page.wait_for_selector(ready_selector, state="attached", timeout=30_000)
+    page.wait_for_selector("html[data-offline-ready='1']", state="attached", timeout=30_000)
+    if not page.evaluate("Boolean(navigator.serviceWorker.controller)"):
+        page.reload()
+    page.wait_for_selector("html[data-sw=ready]", state="attached", timeout=30_000)
     return page
 
 
