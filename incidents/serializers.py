@@ -147,6 +147,7 @@ class EventSerializer(serializers.ModelSerializer):
         model = IncidentEvent
         fields = [
             "at",
+            "received_at",
             "actor",
             "kind",
             "kind_label",
