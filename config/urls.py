@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config import pwa
 from config.health import ready
 from config.views import health
 
 urlpatterns = [
     path("healthz", health, name="health"),
     path("readyz", ready, name="ready"),
+    # The installable field app (docs/field-app.md): at the root, so the worker's scope is "/".
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("app/", pwa.start, name="pwa-start"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -223,6 +223,8 @@ def intake_request(request: Request) -> IntakeRequest:
         photos=photos,
         multi_department=values["multi_department"],
         duplicate_of=values["duplicate_of"],
+        located_at=values["located_at"],
+        reported_at=values["reported_at"],
     )
 
 

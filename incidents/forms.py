@@ -17,7 +17,13 @@ from incidents.photos import MAX_PHOTOS
 from incidents.services import DESCRIPTION_MAX, MAX_PARTIES, TITLE_MAX, PartyInput
 
 # Service error keys that have no form field of their own, and the field that shows them.
-ERROR_FIELDS = {"location": "lon", "kind": "category", "accuracy_m": "lon", "source": "source"}
+ERROR_FIELDS = {
+    "location": "lon",
+    "kind": "category",
+    "accuracy_m": "lon",
+    "located_at": "lon",
+    "source": "source",
+}
 
 
 class ServiceErrorsMixin:
@@ -81,6 +87,8 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
         label=_("latitude"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # Set by incident-form.js from the GPS fix (the phone's clock, ISO 8601); checked by intake.
+    located_at = forms.CharField(required=False, widget=forms.HiddenInput)
     duplicate_of = forms.IntegerField(
         label=_("duplicate of matter (id)"), required=False, min_value=1
     )
@@ -110,6 +118,7 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
             "points": self.points(),
             "accuracy_m": data["accuracy_m"],
             "duplicate_of": data["duplicate_of"],
+            "located_at": data["located_at"] or None,
         }
 
 

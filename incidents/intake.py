@@ -7,11 +7,14 @@ nothing; incidents.services.take_in stores a request only when the dict stays em
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gridmap.coords import CoordinateError, InputCRS, parse_point
@@ -37,6 +40,8 @@ PARTY_NAME_MAX = 50
 MAX_POINTS = 20
 # Parties of one matter: the window form offers five rows; the API takes no more.
 MAX_PARTIES = 5
+# A phone's clock may run this much ahead of the server's before its times are refused.
+DEVICE_CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,10 @@ class IntakeRequest:
     photos: Sequence[PhotoInput] = ()
     multi_department: bool = False
     duplicate_of: int | None = None
+    # The phone's clock: when it took the GPS fix, and when the reporter pressed send (offline
+    # reports arrive later). Datetimes or ISO 8601 text; None when the client did not say.
+    located_at: object = None
+    reported_at: object = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ class CheckedIntake:
     parties: list[PartyInput]
     photos: list[PreparedPhoto]
     duplicate_of: Incident | None
+    located_at: dt.datetime | None = None
+    reported_at: dt.datetime | None = None
 
 
 def check_request(
@@ -124,8 +135,31 @@ def check_request(
         parties=_valid_parties(request.parties, errors),
         photos=_valid_photos(request.photos, errors),
         duplicate_of=_valid_duplicate_of(request.duplicate_of, reporter, errors),
+        located_at=valid_device_time(request.located_at, "located_at", errors),
+        reported_at=valid_device_time(request.reported_at, "reported_at", errors),
     )
     return checked, errors
+
+
+def valid_device_time(
+    raw: object, name: str, errors: dict[str, list[str]], *, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """A time by the phone's clock: aware, and not later than the server's clock allows."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = raw if isinstance(raw, dt.datetime) else parse_datetime(str(raw).strip())
+    except ValueError:  # well formed but impossible, e.g. month 13
+        value = None
+    if value is None:
+        errors[name] = [_("Send the time as ISO 8601 text, e.g. 2026-05-01T08:30:00+08:00.")]
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > (now or timezone.now()) + DEVICE_CLOCK_SKEW:
+        errors[name] = [_("This time lies in the future: check the phone's date and time.")]
+        return None
+    return value
 
 
 def _crs_name(raw: object) -> str:

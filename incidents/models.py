@@ -148,6 +148,20 @@ class Incident(models.Model):
     location_accuracy_m = models.FloatField(
         _("location accuracy (m)"), null=True, blank=True, help_text=_("As the device reported it.")
     )
+    # Device clocks (offline reports reach the server later): shown beside received_at, which
+    # stays the server's time and the start of the deadline.
+    located_at = models.DateTimeField(
+        _("GPS fix time"),
+        null=True,
+        blank=True,
+        help_text=_("When the phone took the GPS position, by the phone's clock."),
+    )
+    reported_at = models.DateTimeField(
+        _("reported on the phone at"),
+        null=True,
+        blank=True,
+        help_text=_("When the reporter pressed send, by the phone's clock (offline reports)."),
+    )
     # The chain at intake is stored, not recomputed: a later re-division must not move old matters.
     grid = models.ForeignKey(
         Area, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="incidents"
@@ -383,6 +397,14 @@ class IncidentEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=12, choices=State.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # ``at`` is when it happened; a phone that was offline sends a step later than that.
+    received_at = models.DateTimeField(
+        _("received at"),
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text=_("When the server recorded it (empty on entries from before this was kept)."),
+    )
 
     class Meta:
         verbose_name = _("incident event")

@@ -147,6 +147,7 @@ class EventSerializer(serializers.ModelSerializer):
         model = IncidentEvent
         fields = [
             "at",
+            "received_at",
             "actor",
             "kind",
             "kind_label",
@@ -201,6 +202,8 @@ class IncidentDetailSerializer(IncidentFeatureSerializer):
             "locations",
             "input_crs",
             "location_accuracy_m",
+            "located_at",
+            "reported_at",
             "outside_distance_m",
             "county_name",
             "description",
@@ -385,6 +388,20 @@ class IncidentPropertiesInputSerializer(serializers.Serializer):
     )
     multi_department = serializers.BooleanField(default=False)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True, default=None)
+    located_at = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="ISO 8601: when the phone took the GPS fix (its clock)",
+    )
+    reported_at = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="ISO 8601: when the reporter pressed send, e.g. offline (the phone's clock)",
+    )
     parties = PartyInputSerializer(
         many=True, required=False, default=list, max_length=MAX_PARTIES, help_text="at most 5"
     )

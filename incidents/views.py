@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from config.pwa import queue_strings
 from gridmap.models import Area
 from gridmap.scoping import user_area
 from gridmap.views import map_strings
@@ -38,7 +39,7 @@ from incidents.forms import (
     parties_of,
 )
 from incidents.models import Incident, IncidentEvent, Photo
-from incidents.photos import MAX_PHOTOS
+from incidents.photos import JPEG_QUALITY, MAX_EDGE_PX, MAX_PHOTOS, max_upload_bytes
 from incidents.privacy import may_see_parties, party_view, record_party_view
 from incidents.queries import duplicate_links, queue_incidents, visible_incidents
 from incidents.services import (
@@ -55,6 +56,8 @@ from incidents.services import (
 
 PAGE_SIZE = 50
 MY_GRID_CLOSED_DAYS = 30
+# A trail entry that reached the server this much after it happened shows both times.
+RECEIVED_LATE = dt.timedelta(minutes=1)
 # The query-string keys of IncidentFilter: a queue opened without any of them shows open matters.
 FILTER_KEYS = set(IncidentFilter.base_filters)
 
@@ -157,6 +160,12 @@ def _event_label(event: IncidentEvent) -> str:
     return str(event.get_kind_display())
 
 
+def _received_late(event: IncidentEvent) -> bool:
+    """A step sent from a phone that was offline: it reached the server a while after."""
+    received = event.received_at
+    return received is not None and received - event.at > RECEIVED_LATE
+
+
 def _render_detail(
     request: HttpRequest,
     incident: Incident,
@@ -171,7 +180,9 @@ def _render_detail(
     if unmasked:
         record_party_view(request=request, incident=incident, count=len(parties))
     events = IncidentEvent.objects.filter(incident=incident).select_related("actor")
-    timeline = [{"event": e, "label": _event_label(e)} for e in events]
+    timeline = [
+        {"event": e, "label": _event_label(e), "received_late": _received_late(e)} for e in events
+    ]
     links = duplicate_links(user, incident)
     map_data = {
         "points": [[p.x, p.y] for p in incident.locations],
@@ -268,6 +279,15 @@ def _intake_page(
             "areasUrl": reverse("api-area-list"),
             "maxPhotos": MAX_PHOTOS,
             "strings": _intake_strings(),
+            # The offline queue (field form): the API it posts to, the user whose queue it is,
+            # and the server's photo limits, applied in the browser before queueing.
+            "apiUrl": reverse("api-incident-list"),
+            "detailUrl": reverse("incidents:detail", args=[0]),
+            "user": request.user.pk,
+            "photoMaxEdge": MAX_EDGE_PX,
+            "photoQuality": JPEG_QUALITY / 100,
+            "photoMaxBytes": max_upload_bytes(),
+            "queueStrings": queue_strings(),
         }
     )
     context = {
@@ -294,6 +314,8 @@ def _intake_strings() -> dict[str, str]:
         "tooManyPhotos": _("At most %(count)s photos."),
         "duplicateOf": _("This is a duplicate of %(number)s"),
         "metres": _("%(metres)s m away"),
+        "needPoint": _("Place the point: use your location or tap the map."),
+        "preparing": _("Preparing the photos…"),
     }
 
 
@@ -354,6 +376,10 @@ def my_grid(request: HttpRequest) -> HttpResponse:
         "open_matters": [m for m in matters if m.is_open],
         "recent_matters": [m for m in matters if not m.is_open],
         "days": MY_GRID_CLOSED_DAYS,
+        # The phone keeps this page for use offline; it shows when its copy was made.
+        "synced_at": timezone.now(),
+        "queue_strings": queue_strings(),
+        "queue_links": {"detail": reverse("incidents:detail", args=[0])},
         "map_data": _map_context(
             {
                 "grid": _geometry(grid),

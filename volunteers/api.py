@@ -209,8 +209,14 @@ class AssignmentActionView(IncidentsAPI, APIView):
             raise NotFound(_("No assignment %(id)s of yours.") % {"id": pk})
         body = AssignmentActionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        values = body.validated_data
         act_on_assignment(
-            assignment_id=pk, action=action, actor=request.user, note=body.validated_data["note"]
+            assignment_id=pk,
+            action=action,
+            actor=request.user,
+            note=values["note"],
+            at=values["at"],
+            client_uid=values["uid"],
         )
         return Response(assignment_data(request, pk, dispatching=dispatcher))
 

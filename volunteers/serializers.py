@@ -416,6 +416,20 @@ class AssignmentActionInputSerializer(serializers.Serializer):
         default="",
         help_text="decline: the reason (optional); done: the outcome note (required)",
     )
+    at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="when the step happened by the phone's clock (a step queued offline); kept "
+        "between the previous step and the server's time. The trail keeps both times.",
+    )
+    uid = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="made by the client: a retry with the same uid does not take the step twice",
+    )
 
 
 class PointInputSerializer(serializers.Serializer):

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from config.pwa import queue_strings
 from gridmap.models import AREA_SHAPE_FIELDS
 from gridmap.views import map_strings
+from incidents.choices import DispatchStep
 from incidents.models import Incident
 from roads.queries import active_network
 from volunteers.access import Viewer, dispatchable_incident
@@ -327,8 +329,30 @@ def _render_responder(request: HttpRequest, *, status: int = 200) -> HttpRespons
         ],
         "finished": finished,
         "map_data": map_data if live or units else None,
+        "step_queue": _step_queue_data(user),
     }
     return render(request, "volunteers/responder.html", context, status=status)
+
+
+def _step_queue_data(user: object) -> dict[str, object]:
+    """What responder-steps.js needs to queue steps offline (docs/field-app.md)."""
+    return {
+        "user": user.pk,  # type: ignore[attr-defined]
+        # "/api/assignments/0/accept/": the script puts in the assignment and the step.
+        "url": reverse("api-assignment-action", args=[0, DispatchStep.ACCEPT]),
+        "labels": {action: str(label) for action, label in ASSIGNMENT_ACTIONS.items()},
+        # The member's steps in their order: after one is queued offline, the next is offered.
+        "next": {
+            DispatchStep.ACCEPT: DispatchStep.EN_ROUTE,
+            DispatchStep.EN_ROUTE: DispatchStep.ARRIVE,
+            DispatchStep.ARRIVE: DispatchStep.DONE,
+        },
+        "strings": {
+            **queue_strings(),
+            "queued": _("%(step)s at %(time)s: waiting to send"),
+            "outcome": _("Outcome"),
+        },
+    }
 
 
 @login_required

@@ -109,6 +109,8 @@ def _new_incident(
         locations=MultiPoint([hit.point for hit in checked.located], srid=4326),
         input_crs=checked.input_crs,
         location_accuracy_m=checked.accuracy_m,
+        located_at=checked.located_at,
+        reported_at=checked.reported_at,
         grid=first.grid,
         village=first.grid.parent,
         township=first.grid.parent.parent,

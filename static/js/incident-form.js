@@ -6,6 +6,12 @@
  * The unsent text of the form is kept in sessionStorage under the form's data-draft-key, with
  * its uid, so a resubmission after a network error reuses the uid and never makes a second
  * record; the detail page of that record forgets the draft (incident-detail.js).
+ *
+ * The field form (data-offline-queue) sends through the offline queue (offline-queue.js,
+ * docs/field-app.md): photos resized here to the server's limit, the report kept in IndexedDB
+ * with its uid and GPS time, sent at once when there is a network (then the matter's page
+ * opens) or when the connection returns; the panel above the form (offline-status.js) shows
+ * what waits, what was sent and what the server refused (editable again).
  */
 (function () {
   'use strict';
@@ -19,6 +25,7 @@
   const lonInput = field('lon');
   const latInput = field('lat');
   const accuracyInput = field('accuracy_m');
+  const locatedInput = field('located_at');
   const status = document.getElementById('gps-status');
 
   // --- uid and draft --------------------------------------------------------------------------
@@ -139,7 +146,8 @@
     accuracyCircle = accuracy ? L.circle(latlng, {radius: accuracy, weight: 1, interactive: false}).addTo(map) : null;
   }
 
-  function setPoint(latlng, accuracy, pan) {
+  function setPoint(latlng, accuracy, pan, fixedAt) {
+    if (locatedInput) locatedInput.value = fixedAt || '';
     lonInput.value = latlng.lng.toFixed(6);
     latInput.value = latlng.lat.toFixed(6);
     accuracyInput.value = accuracy === null ? '' : String(Math.round(accuracy));
@@ -162,6 +170,7 @@
     input.addEventListener('change', () => {
       const latlng = typedPoint();
       accuracyInput.value = '';
+      if (locatedInput) locatedInput.value = '';
       if (latlng) {
         showPoint(latlng, null);
         map.setView(latlng, Math.max(map.getZoom(), 15));
@@ -191,7 +200,8 @@
         (position) => {
           gpsButton.disabled = false;
           const {latitude, longitude, accuracy} = position.coords;
-          setPoint(L.latLng(latitude, longitude), accuracy, true);
+          // The fix's own time (the phone's clock): an offline report arrives hours later.
+          setPoint(L.latLng(latitude, longitude), accuracy, true, new Date(position.timestamp).toISOString());
           status.textContent = format(t.accuracy, {metres: Math.round(accuracy)});
         },
         (error) => {
@@ -277,12 +287,164 @@
   field('category').addEventListener('change', checkDuplicates);
   if (start) checkDuplicates();
 
+  // --- the offline queue (field form) ---------------------------------------------------------
+
+  const queue = window.PinganQueue;
+  const queueOn = form.dataset.offlineQueue === '1' && queue && window.PinganOffline;
+  const q = data.queueStrings || {};
+  const submitButton = form.querySelector('button[type=submit]');
+  const queueNotice = el('p', {class: 'notice', role: 'status', hidden: ''});
+  if (queueOn) form.before(queueNotice);
+
+  function matterLink(item) {
+    const result = item.result || {};
+    const id = (result.properties && result.properties.id) || result.id;
+    return id ? data.detailUrl.replace('/0/', `/${encodeURIComponent(id)}/`) : '';
+  }
+
+  function csrfToken() {
+    // The cookie first: a page opened from the phone's saved copy may hold an old token.
+    return queue.csrfTokenFromCookie() || field('csrfmiddlewaretoken').value;
+  }
+
+  const flushNow = () => queue.flush({user: data.user, csrfToken: csrfToken()});
+
+  /* A photo resized to the server's longest edge and re-encoded as JPEG (what the server would
+   * do), so the queue holds and later sends a few hundred KB instead of a camera's 10 MB. */
+  async function resized(file) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const scale = Math.min(1, data.photoMaxEdge / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) bitmap.close();
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', data.photoQuality));
+      if (blob && blob.size <= data.photoMaxBytes) {
+        return {field: 'photos', blob, name: `${file.name.replace(/\.[^.]*$/, '') || 'photo'}.jpg`};
+      }
+    } catch (error) {
+      // Not decodable here (e.g. HEIC): sent as it is, and the server says if it cannot take it.
+    }
+    return {field: 'photos', blob: file, name: file.name};
+  }
+
+  function feature() {
+    const point = typedPoint();
+    const number = (value) => (value === '' ? null : Number(value));
+    return {
+      type: 'Feature',
+      geometry: {type: 'Point', coordinates: [point.lng, point.lat]},
+      properties: {
+        uid: uidInput.value,
+        source: 'field',
+        crs: 'wgs84',
+        category: field('category').value,
+        tier: field('tier').value,
+        title: field('title').value,
+        description: field('description').value,
+        accuracy_m: number(accuracyInput.value),
+        duplicate_of: number(duplicateInput.value),
+        located_at: (locatedInput && locatedInput.value) || null,
+        reported_at: new Date().toISOString(),
+      },
+    };
+  }
+
+  function startNewReport() {
+    form.reset();
+    uidInput.value = newUuid();
+    lonInput.value = '';
+    latInput.value = '';
+    accuracyInput.value = '';
+    if (locatedInput) locatedInput.value = '';
+    duplicateInput.value = '';
+    if (marker) marker.remove();
+    if (accuracyCircle) accuracyCircle.remove();
+    marker = null;
+    accuracyCircle = null;
+    renderDuplicates([]);
+    status.textContent = '';
+    if (storage) storage.removeItem(draftKey);
+  }
+
+  /* Put a queued (refused) report back into the form; sending it again replaces it. */
+  function editItem(item) {
+    const fields = (item.meta && item.meta.fields) || {};
+    restoreDraft({uid: item.id, fields});
+    const latlng = typedPoint();
+    if (latlng) {
+      showPoint(latlng, parseFloat(accuracyInput.value) || null);
+      map.setView(latlng, 16);
+    }
+    const files = new DataTransfer();
+    for (const file of item.files || []) files.items.add(new File([file.blob], file.name, {type: file.blob.type}));
+    photos.files = files.files;
+    checkPhotos();
+    form.scrollIntoView();
+  }
+
+  async function queueReport() {
+    const point = typedPoint();
+    if (!form.reportValidity()) return;
+    if (!point) {
+      status.textContent = t.needPoint;
+      document.getElementById('location-box').scrollIntoView();
+      return;
+    }
+    submitButton.disabled = true;
+    queueNotice.hidden = false;
+    queueNotice.textContent = t.preparing;
+    try {
+      const files = await Promise.all([...photos.files].map(resized));
+      const report = feature();
+      const uid = report.properties.uid;
+      await queue.enqueue('incident', data.apiUrl, {feature: JSON.stringify(report)}, files, {
+        id: uid, label: report.properties.title, user: data.user, meta: {fields: draftFields()},
+      });
+      if (storage) storage.removeItem(draftKey);  // the queue holds it now
+      if (navigator.onLine !== false) await flushNow();
+      const item = await queue.get(uid);
+      if (item && item.status === 'sent' && matterLink(item)) {
+        window.location.assign(matterLink(item));
+        return;
+      }
+      if (item && item.status === 'refused') {
+        queueNotice.hidden = true;  // the panel says why; the form stays as it was to correct
+        document.getElementById('offline-queue').scrollIntoView();
+        return;
+      }
+      startNewReport();
+      queueNotice.textContent = q.savedOffline;
+    } catch (error) {
+      // IndexedDB refused (private browsing …): the plain form post, as without this script.
+      queueNotice.textContent = q.noStorage;
+      saveDraft();
+      form.submit();
+    } finally {
+      submitButton.disabled = false;
+    }
+  }
+
+  if (queueOn) {
+    PinganOffline.panel(document.getElementById('offline-queue'), {
+      user: data.user, kind: 'incident', strings: q, link: matterLink, onEdit: editItem, flush: flushNow,
+    });
+    queue.autoFlush({user: data.user, csrfToken});
+  }
+
   // --- submit ---------------------------------------------------------------------------------
 
   form.addEventListener('submit', (event) => {
     if (!checkPhotos()) {
       event.preventDefault();
       photos.focus();
+      return;
+    }
+    if (queueOn) {
+      event.preventDefault();
+      queueReport();
       return;
     }
     saveDraft();

@@ -115,6 +115,10 @@ RULES: tuple[E, ...] = (
     # --- site, accounts, language ---------------------------------------------------------------
     E("health", ALL),
     E("ready", ALL),
+    # The field app (config/pwa.py): worker and manifest public, the start page by role.
+    E("pwa-service-worker", ALL),
+    E("pwa-manifest", ALL),
+    E("pwa-start", M(LOGIN, FOUND, FOUND, FOUND, FOUND, FOUND)),
     E("home", ALL),
     E("area-map", ALL),
     E("set_language", M(*[FOUND] * 6), "post", body={"language": "en", "next": "/"}),

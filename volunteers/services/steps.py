@@ -98,13 +98,23 @@ def _step_refusal(user: object, assignment: Assignment, action: str) -> str | No
 
 
 def act_on_assignment(
-    *, assignment_id: int, action: str, actor: object, note: str = ""
+    *,
+    assignment_id: int,
+    action: str,
+    actor: object,
+    note: str = "",
+    at: dt.datetime | None = None,
+    client_uid: str = "",
 ) -> Assignment:
     """One step of an assignment: accept, decline, en_route, arrive, done (with the outcome
     note) by a member of the unit, or cancel by a dispatcher of the matter.
 
     A decline offers the matter to the next nearest free unit in the same transaction (or records
     that no one is free); accepting a routed matter starts its handling (in_progress).
+
+    ``at``: when the step happened by the phone's clock (a step queued offline arrives later);
+    the trail keeps it and the time the server received it. ``client_uid``: a step already
+    taken with this uid is not taken again (a retry after a lost answer returns the assignment).
     """
     if action not in ASSIGNMENT_ACTIONS:
         raise DispatchError(_("Unknown action %(action)r.") % {"action": action})
@@ -112,16 +122,55 @@ def act_on_assignment(
         assignment = _lock_assignment(assignment_id, skip_locked=False)
         if assignment is None:
             raise DispatchError(_("No such assignment."))
+        if client_uid and _step_taken(assignment, client_uid):
+            return assignment
         reason = _step_refusal(actor, assignment, action)
         if reason is not None:
             raise DispatchError(reason)
         if action == DispatchStep.DONE and not note.strip():
             raise DispatchError(_("Describe the outcome on site to mark the assignment done."))
         now = timezone.now()
-        _take_step(assignment, action, actor=actor, note=note, at=now)
+        happened = step_time(assignment, at, now)
+        _take_step(
+            assignment,
+            action,
+            actor=actor,
+            note=note,
+            at=happened,
+            received_at=now,
+            client_uid=client_uid,
+        )
         if action == DispatchStep.DECLINE:
             _reoffer(assignment, now)
     return assignment
+
+
+def step_time(assignment: Assignment, at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When a step happened: the phone's time, kept between the assignment's previous step and
+    the server's now (a phone clock that runs fast or slow cannot reorder the trail)."""
+    if at is None:
+        return now
+    previous = [
+        t
+        for t in (
+            assignment.offered_at,
+            assignment.accepted_at,
+            assignment.en_route_at,
+            assignment.on_scene_at,
+        )
+        if t is not None
+    ]
+    return min(max(at, *previous), now)
+
+
+def _step_taken(assignment: Assignment, client_uid: str) -> bool:
+    """Whether a step with this client uid is already on the matter's trail."""
+    return IncidentEvent.objects.filter(
+        incident_id=assignment.incident_id,
+        kind=EventKind.ASSIGNMENT,
+        data__assignment=assignment.pk,
+        data__client_uid=client_uid,
+    ).exists()
 
 
 def _locking_incidents(*, skip_locked: bool) -> QuerySet[Incident]:
@@ -163,7 +212,14 @@ def _attach_locked(assignment: Assignment, incident: Incident) -> None:
 
 
 def _take_step(
-    assignment: Assignment, action: str, *, actor: object | None, note: str, at: dt.datetime
+    assignment: Assignment,
+    action: str,
+    *,
+    actor: object | None,
+    note: str,
+    at: dt.datetime,
+    received_at: dt.datetime | None = None,
+    client_uid: str = "",
 ) -> None:
     """Apply a checked step to the locked assignment, its unit and matter; record it."""
     step = _STEPS[action]
@@ -181,10 +237,21 @@ def _take_step(
     _save_unit(unit)
     incident = assignment.incident
     data = {"responder": unit.pk, "assignment": assignment.pk}
+    if client_uid:
+        data["client_uid"] = client_uid
     # A unit that takes the matter up is the matter being handled (accepted → in_progress).
     starts = action == DispatchStep.ACCEPT and incident.state == State.ROUTED
     to_state = State.IN_PROGRESS if starts else None
-    _record(incident, action, actor=actor, at=at, note=note, to_state=to_state, data=data)
+    _record(
+        incident,
+        action,
+        actor=actor,
+        at=at,
+        note=note,
+        to_state=to_state,
+        data=data,
+        received_at=received_at,
+    )
     announcements.announce_step(assignment, action, note)
     if starts:
         start_locked(incident, actor=actor, at=at, data=data)
@@ -264,9 +331,11 @@ def _record(
     note: str = "",
     to_state: str | None = None,
     data: dict | None = None,
+    received_at: dt.datetime | None = None,
 ) -> IncidentEvent:
     """Append one dispatch step to the matter's trail (``to_state``: when the step moves it)."""
     return IncidentEvent.objects.create(
+        received_at=received_at or timezone.now(),
         incident=incident,
         actor=actor,
         kind=EventKind.ASSIGNMENT,
