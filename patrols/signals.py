@@ -1,0 +1,27 @@
+"""A matter taken in by a grid leader while their patrol is open is linked to that patrol."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from incidents.models import Incident
+from patrols.models import Patrol, PatrolReport
+
+
+@receiver(post_save, sender=Incident, dispatch_uid="patrols.link_report")
+def link_report(sender: type, instance: Incident, created: bool, **kwargs: object) -> None:
+    """In the intake's transaction: the reporter's patrol open at the matter's intake time."""
+    if not created or instance.reporter_id is None or kwargs.get("raw"):
+        return
+    patrol = (
+        Patrol.objects.filter(
+            leader_id=instance.reporter_id,
+            started_at__lte=instance.received_at,
+            ended_at__isnull=True,
+        )
+        .only("pk")
+        .first()
+    )
+    if patrol is not None:
+        PatrolReport.objects.get_or_create(incident=instance, defaults={"patrol": patrol})
