@@ -94,15 +94,14 @@ class PointsView(PatrolsAPI, APIView):
     def post(self, request: Request, pk: int) -> Response:
         body = _body(request)
         raw = body.get("points")
-        if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
-            message = _("points must be a list of {lon, lat, at, accuracy} objects.")
-            raise PatrolError(message, {"points": [message]})
-        points = [
-            PointInput(
-                lon=p.get("lon"), lat=p.get("lat"), at=p.get("at"), accuracy_m=p.get("accuracy")
-            )
-            for p in raw
-        ]
+        points = None  # malformed: refused by the service once it knows the patrol is yours
+        if isinstance(raw, list) and all(isinstance(p, dict) for p in raw):
+            points = [
+                PointInput(
+                    lon=p.get("lon"), lat=p.get("lat"), at=p.get("at"), accuracy_m=p.get("accuracy")
+                )
+                for p in raw
+            ]
         result = add_points(patrol_id=pk, leader=request.user, uid=body.get("uid"), points=points)
         return Response(
             {**patrol_summary(result.patrol), "added": result.added, "duplicate": result.duplicate}

@@ -148,9 +148,26 @@ def _locked_own_patrol(patrol_id: int, leader: object) -> Patrol:
     return patrol
 
 
+def _accuracy(raw: object, index: int) -> float | None:
+    """The device's accuracy in metres (None when not sent)."""
+    if raw in (None, ""):
+        return None
+    try:
+        accuracy = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        accuracy = -1.0
+    if not 0 <= accuracy < 100_000:
+        message = _("Point %(n)d: accuracy must be metres (0-100,000).") % {"n": index}
+        raise PatrolError(message, {f"points[{index}]": [message]})
+    return accuracy
+
+
 def _checked_points(
-    points: Sequence[PointInput], patrol: Patrol, leader: object, now: dt.datetime
+    points: Sequence[PointInput] | None, patrol: Patrol, leader: object, now: dt.datetime
 ) -> list[tuple[float, float, dt.datetime, float | None]]:
+    if points is None:
+        message = _("points must be a list of {lon, lat, at, accuracy} objects.")
+        raise PatrolError(message, {"points": [message]})
     if not points:
         raise PatrolError(_("A batch holds at least one point."), {"points": [_("No points.")]})
     if len(points) > MAX_BATCH_POINTS:
@@ -169,16 +186,7 @@ def _checked_points(
         if not earliest <= at <= latest:
             message = _("Point %(n)d was recorded outside the patrol's time.") % {"n": index}
             raise PatrolError(message, {field: [message]})
-        accuracy = None
-        if raw.accuracy_m not in (None, ""):
-            try:
-                accuracy = float(raw.accuracy_m)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                accuracy = -1.0
-            if not 0 <= accuracy < 100_000:
-                message = _("Point %(n)d: accuracy must be metres (0-100,000).") % {"n": index}
-                raise PatrolError(message, {field: [message]})
-        checked.append((lonlat.lon, lonlat.lat, at, accuracy))
+        checked.append((lonlat.lon, lonlat.lat, at, _accuracy(raw.accuracy_m, index)))
     far = far_point_message(leader, [(lon, lat) for lon, lat, _at, _acc in checked])
     if far is not None:
         raise PatrolError(far, {"points": [far]})
@@ -190,7 +198,7 @@ def add_points(
     patrol_id: int,
     leader: object,
     uid: object,
-    points: Sequence[PointInput],
+    points: Sequence[PointInput] | None,
     now: dt.datetime | None = None,
 ) -> BatchResult:
     """Store one batch of fixes and refresh the patrol's track and figures.
@@ -198,12 +206,13 @@ def add_points(
     A batch whose ``uid`` was stored before adds nothing (``duplicate``). Points may arrive after
     the patrol ended (a phone that was offline) as long as they were recorded during it.
     """
-    if uid in (None, ""):
-        raise PatrolError(_("A batch needs its uid."), {"uid": [_("A batch needs its uid.")]})
-    key = _uid(uid)
     now = now or timezone.now()
     with transaction.atomic():
         patrol = _locked_own_patrol(patrol_id, leader)
+        if uid in (None, ""):
+            message = _("A batch needs its uid.")
+            raise PatrolError(message, {"uid": [message]})
+        key = _uid(uid)
         if patrol.track_deleted_at is not None:
             raise PatrolConflictError(_("This patrol's track has been deleted."))
         earlier = TrackBatch.objects.filter(uid=key).first()
