@@ -83,7 +83,9 @@ def _time(raw: object, field: str, *, default: dt.datetime | None = None) -> dt.
     if raw in (None, "") and default is not None:
         return default
     value: dt.datetime | None = None
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+    if isinstance(raw, dt.datetime):
+        value = raw
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
         try:
             value = dt.datetime.fromtimestamp(raw / 1000, tz=dt.UTC)
         except (OverflowError, OSError, ValueError):

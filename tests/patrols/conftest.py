@@ -20,6 +20,19 @@ RADIUS = 50.0
 _TO_METRIC = Transformer.from_crs(4326, 4544, always_xy=True)
 
 
+def grid_m2(bbox: tuple[float, float, float, float]) -> float:
+    """The area of a lon/lat rectangle's projected corners (shoelace), EPSG:4544 m²."""
+    west, south, east, north = bbox
+    corners = [_TO_METRIC.transform(x, y) for x, y in
+               [(west, south), (east, south), (east, north), (west, north)]]  # fmt: skip
+    return 0.5 * abs(
+        sum(
+            corners[i][0] * corners[(i + 1) % 4][1] - corners[(i + 1) % 4][0] * corners[i][1]
+            for i in range(4)
+        )
+    )
+
+
 def hand_share(lons: list[float] = WALK_LONS, lat: float = WALK_LAT) -> float:
     """The expected covered share, by hand: the 50 m buffer of a straight segment of length L
     lying wholly inside the grid has area 2·r·L + π·r² (a rectangle and two half discs); the grid
@@ -28,16 +41,8 @@ def hand_share(lons: list[float] = WALK_LONS, lat: float = WALK_LAT) -> float:
     (x0, y0), (x1, y1) = (_TO_METRIC.transform(lons[0], lat), _TO_METRIC.transform(lons[-1], lat))
     length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
     buffer_m2 = 2 * RADIUS * length + 3.141592653589793 * RADIUS**2
-    west, south, east, north = GRID_A1_SOUTH
-    corners = [_TO_METRIC.transform(x, y) for x, y in
-               [(west, south), (east, south), (east, north), (west, north)]]  # fmt: skip
-    grid_m2 = 0.5 * abs(
-        sum(
-            corners[i][0] * corners[(i + 1) % 4][1] - corners[(i + 1) % 4][0] * corners[i][1]
-            for i in range(4)
-        )
-    )
-    return buffer_m2 / grid_m2
+    grid_area = grid_m2(GRID_A1_SOUTH)
+    return buffer_m2 / grid_area
 
 
 @pytest.fixture(autouse=True)
