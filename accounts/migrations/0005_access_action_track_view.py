@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_language'),
+        ("accounts", "0004_user_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesslog',
-            name='action',
-            field=models.CharField(choices=[('party_view', 'Viewed unmasked parties'), ('ledger_export', 'Exported the ledger'), ('login', 'Logged in'), ('login_failed', 'Login failed'), ('logout', 'Logged out'), ('role_change', 'Role changed'), ('jurisdiction_change', 'Jurisdiction changed'), ('access_log_export', 'Exported the access log'), ('track_view', 'Viewed patrol tracks')], max_length=30, verbose_name='action'),
+            model_name="accesslog",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("party_view", "Viewed unmasked parties"),
+                    ("ledger_export", "Exported the ledger"),
+                    ("login", "Logged in"),
+                    ("login_failed", "Login failed"),
+                    ("logout", "Logged out"),
+                    ("role_change", "Role changed"),
+                    ("jurisdiction_change", "Jurisdiction changed"),
+                    ("access_log_export", "Exported the access log"),
+                    ("track_view", "Viewed patrol tracks"),
+                ],
+                max_length=30,
+                verbose_name="action",
+            ),
         ),
     ]
