@@ -32,6 +32,7 @@ from incidents.choices import OPEN_STATES
 from incidents.models import Incident
 from incidents.queries import overdue_q
 from incidents.rates import Rates, area_rates, monthly_rates
+from patrols.briefing import PatrolSection, patrol_section
 from roads.queries import active_network
 
 Progress = Callable[[str], None]
@@ -77,6 +78,8 @@ class Briefing:
     maps: dict[str, str] = field(default_factory=dict)
     # The 10-minute service circle (None: no roads or no service points loaded).
     coverage: Coverage | None = None
+    # The last month's patrol coverage (patrols/templates/patrols/_briefing_patrols.html).
+    patrols: PatrolSection | None = None
 
 
 def _percent(rate: float | None) -> str:
@@ -278,6 +281,7 @@ def build(
         hotspot_svg=hotspot_svg,
         index_svg=index_svg,
         coverage=circle,
+        patrols=patrol_section(area=area, month=add_months(period.end, -1)),
     )
 
 

@@ -89,6 +89,7 @@ class VillageRow:
     patrols: int
     distance_m: float
     covered_share: float
+    grid_area_m2: float = 0.0
 
     @property
     def distance_km(self) -> float:
@@ -224,6 +225,7 @@ def _villages(
             int(t["n"]),
             t["m"],
             t["covered"] / t["area"] if t["area"] else 0.0,
+            t["area"],
         )
         for pk, t in sorted(totals.items(), key=lambda item: villages[item[0]].code)
     ]

@@ -85,3 +85,24 @@ def test_an_open_patrol_outlives_no_retention(people, settings):
     patrol, _ = start_patrol(leader=people["leader_a1"])
     Patrol.objects.filter(pk=patrol.pk).update(started_at=timezone.now() - dt.timedelta(days=40))
     assert delete_old_tracks() == 1
+
+
+def test_the_briefing_section_sums_the_area_and_lists_the_least_covered_villages(people, network):
+    from django.template.loader import render_to_string
+
+    from patrols.briefing import patrol_section
+
+    start = _month_start(0)
+    _patrol(people["leader_a1"], start)
+    section = patrol_section(area=network["621122000000"], month=start.date())
+    assert (section.grids, section.patrolled_grids, section.patrols) == (8, 1, 1)
+    county_m2 = sum(
+        grid_m2((104.60 + 0.01 * i, 35.00 + 0.01 * j, 104.61 + 0.01 * i, 35.01 + 0.01 * j))
+        for i in range(4)
+        for j in range(2)
+    )
+    expected = hand_share() * grid_m2(GRID_A1_SOUTH) / county_m2
+    assert section.covered_share == pytest.approx(expected, abs=2e-6)
+    assert section.lowest[-1].village.code == "621122100001"  # the only one walked: last
+    html = render_to_string("patrols/_briefing_patrols.html", {"section": section})
+    assert "1 of 8 grids patrolled" in html
