@@ -368,6 +368,9 @@ LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
 # ended; the daily job then deletes its points and line and keeps the figures (distance, duration,
 # covered share, the month's coverage).
 PATROL_TRACK_RETENTION_DAYS = int(env("PATROL_TRACK_RETENTION_DAYS", "90"))
+# "导航" links to the phone's map apps (gridmap.navigation): the caller name the apps' URI APIs
+# ask for (Amap src, Baidu src, Tencent referer).
+MAP_URI_SOURCE = env("MAP_URI_SOURCE", "pingan-grid")
 
 # --- Live notifications in the site (issue 13, docs/notifications/live.md) ----------------------
 # The event stream (/notifications/stream/) ends after LIVE_STREAM_SECONDS (the browser reconnects
