@@ -12,14 +12,15 @@ import json
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.http import api_exception_handler, input_error_response
+from config.http import SafeJSONParser, api_exception_handler, input_error_response
+from incidents.serializers import ErrorSerializer
 from patrols.access import record_track_view, visible_patrols
 from patrols.models import Patrol
 from patrols.services import (
@@ -47,6 +48,16 @@ def patrols_exception_handler(exc: Exception, context: dict) -> Response | None:
     return api_exception_handler(exc, context)
 
 
+def _errors(**codes: str) -> dict[int, OpenApiResponse]:
+    return {
+        int(code[1:]): OpenApiResponse(ErrorSerializer, description=text)
+        for code, text in codes.items()
+    }
+
+
+OBJECT = OpenApiResponse(OpenApiTypes.OBJECT, description="the patrol and its figures")
+
+
 def patrol_summary(patrol: Patrol) -> dict[str, object]:
     """A patrol's state and figures as the phone page shows them (no positions)."""
     return {
@@ -64,6 +75,10 @@ def patrol_summary(patrol: Patrol) -> dict[str, object]:
 
 
 class PatrolsAPI:
+    """What every view here shares: JSON bodies only, the error format."""
+
+    parser_classes = [SafeJSONParser]
+
     def get_exception_handler(self):
         return patrols_exception_handler
 
@@ -76,7 +91,12 @@ class StartView(PatrolsAPI, APIView):
     """A grid leader starts a patrol in their grid (``uid`` makes a retry return the first)."""
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OBJECT,
+            201: OBJECT,
+            **_errors(s400="bad input", s403="not a grid leader", s409="another patrol is open"),
+        },
     )
     def post(self, request: Request) -> Response:
         body = _body(request)
@@ -90,7 +110,13 @@ class StartView(PatrolsAPI, APIView):
 class PointsView(PatrolsAPI, APIView):
     """A batch of track points ``{uid, points: [{lon, lat, at, accuracy}]}`` (WGS84)."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OBJECT,
+            **_errors(s400="bad input", s404="not your patrol", s409="the track was deleted"),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         body = _body(request)
         raw = body.get("points")
@@ -111,7 +137,10 @@ class PointsView(PatrolsAPI, APIView):
 class EndView(PatrolsAPI, APIView):
     """The leader ends the patrol (``ended_at``: the phone's time of the tap, default now)."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={200: OBJECT, **_errors(s400="bad input", s404="not your patrol")},
+    )
     def post(self, request: Request, pk: int) -> Response:
         patrol = end_patrol(
             patrol_id=pk, leader=request.user, ended_at=_body(request).get("ended_at")
@@ -122,13 +151,16 @@ class EndView(PatrolsAPI, APIView):
 class TrackView(PatrolsAPI, APIView):
     """One patrol's track as a GeoJSON Feature, for the leader and their center chain (logged)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON Feature"),
+            **_errors(s404="no patrol you may see"),
+        }
+    )
     def get(self, request: Request, pk: int) -> Response:
         patrol = visible_patrols(request.user).filter(pk=pk).select_related("grid").first()
         if patrol is None:
             raise NotFound(_("No patrol %(id)s that you can see.") % {"id": pk})
-        if getattr(request.user, "role", None) is None:
-            raise PermissionDenied()
         record_track_view(
             request=request, patrols=[patrol], label=f"{patrol.grid.code} #{patrol.pk}"
         )
