@@ -3,6 +3,7 @@ coverage tables (assessment). Thin: they check who may see what, call queries an
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 
@@ -131,9 +132,8 @@ def grid_patrols(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "patrols/grid.html", context)
 
 
-@login_required
-def coverage(request: HttpRequest) -> HttpResponse:
-    """The month's patrol figures per grid leader and per village (考核), no positions."""
+def _coverage_request(request: HttpRequest) -> tuple[Area, dt.date]:
+    """The area (the user's own by default, else one inside it) and month asked for."""
     if not may_see_figures(request.user):
         raise PermissionDenied(_("Your role cannot see the patrol figures."))
     mine = user_area(request.user)
@@ -143,7 +143,13 @@ def coverage(request: HttpRequest) -> HttpResponse:
         area = Area.objects.without_shapes().filter(code=wanted).first()
         if area is None or not area.code.startswith(mine.code_prefix):
             raise Http404(_("No area %(code)s that you can see.") % {"code": wanted})
-    month = parse_month(request.GET.get("month"))
+    return area, parse_month(request.GET.get("month"))
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """The month's patrol figures per grid leader and per village (考核), no positions."""
+    area, month = _coverage_request(request)
     table = month_coverage(area=area, month=month)
     context = {
         "area": area,
@@ -153,3 +159,45 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "tracks_link": getattr(request.user, "role", None) in {Role.DISPATCHER, Role.COUNTY_ADMIN},
     }
     return render(request, "patrols/coverage.html", context)
+
+
+CSV_HEADERS = (
+    "月份", "乡镇", "村(社区)", "网格编码", "网格", "网格长",
+    "巡查次数", "巡查时长(小时)", "巡查里程(公里)", "网格50米覆盖率",
+)  # fmt: skip
+
+
+@login_required
+def coverage_csv(request: HttpRequest) -> HttpResponse:
+    """The per-leader table as CSV for the assessment spreadsheets (UTF-8 with BOM for Excel)."""
+    area, month = _coverage_request(request)
+    table = month_coverage(area=area, month=month)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="patrol-coverage-{area.code}-{month:%Y-%m}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADERS)
+    townships = {
+        a.pk: a.name
+        for a in Area.objects.without_shapes().filter(
+            pk__in={r.grid.parent.parent_id for r in table.leaders}
+        )
+    }
+    for row in table.leaders:
+        cells = [
+            f"{month:%Y-%m}",
+            townships.get(row.grid.parent.parent_id, ""),
+            row.grid.parent.name,
+            row.grid.code,
+            row.grid.name,
+            row.leader_name,
+            str(row.figures.patrols),
+            f"{row.figures.hours:.2f}",
+            f"{row.figures.distance_km:.2f}",
+            f"{row.figures.covered_share:.4f}",
+        ]
+        # A cell starting like a formula is made plain text (OWASP CSV injection advice).
+        writer.writerow(["'" + c if c[:1] in "=+-@\t\r" and c else c for c in cells])
+    return response

@@ -114,3 +114,17 @@ def test_the_coverage_table_lists_leaders_for_leadership_without_positions(as_us
     assert "/patrols/grid/" not in html  # leadership gets figures, not tracks
     assert str(WALK_LONS[3]) not in html
     assert not AccessLog.objects.filter(action=AccessAction.TRACK_VIEW).exists()
+
+
+def test_the_coverage_table_downloads_as_csv_for_the_assessment(as_user, people):
+    _walk(as_user("leader_a1"))
+    month = timezone.localdate().strftime("%Y-%m")
+    answer = as_user("township").get("/patrols/coverage.csv", {"month": month})
+    assert answer.status_code == 200
+    lines = answer.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("月份,乡镇,村(社区),网格编码")
+    mine = next(line for line in lines if "leader_a1" in line).split(",")
+    assert mine[3] == GRID
+    assert mine[6] == "1"
+    assert 0.05 < float(mine[9]) < 0.07
+    assert not any("leader_b1" in line for line in lines)  # township B is not the township's

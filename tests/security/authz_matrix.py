@@ -344,6 +344,7 @@ RULES: tuple[E, ...] = (
     # --- patrols (issue 16): a track is personal data, seen by its leader and their center chain
     E("patrols:walk", M(LOGIN, FORBID, FORBID, OK, FORBID, FORBID)),
     E("patrols:coverage", M(LOGIN, SEEN, SEEN, FORBID, FORBID, SEEN), query=_area),
+    E("patrols:coverage-csv", M(LOGIN, SEEN, SEEN, FORBID, FORBID, SEEN), query=_area),
     E(
         "patrols:grid",
         M(LOGIN, SEEN, SEEN, SEEN, FORBID, FORBID),
