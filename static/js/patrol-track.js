@@ -100,7 +100,7 @@
 
     function seal() {
       if (!pending.length) return;
-      outbox.push({uid: uuid(), points: pending});
+      outbox.push({url: patrol.points_url, uid: uuid(), points: pending});
       pending = [];
       save();
     }
@@ -110,7 +110,7 @@
         const batch = outbox[0];
         let answer;
         try {
-          answer = await transport(patrol.points_url, batch);
+          answer = await transport(batch.url || patrol.points_url, {uid: batch.uid, points: batch.points});
         } catch (error) {
           lastError = {offline: true};
           return false;
@@ -178,7 +178,33 @@
     };
   }
 
+  /* Batches left in storage by a patrol that has since ended (the end went through, a batch did
+   * not): sent on the next page open. Each stored batch carries its address. */
+  async function resendLeftovers(exceptId) {
+    for (const key of Object.keys(localStorage)) {
+      if (!key.startsWith('pingan-patrol-') || key === `pingan-patrol-${exceptId}`) continue;
+      let batches = [];
+      try {
+        batches = JSON.parse(localStorage.getItem(key) || '[]');
+      } catch (error) {
+        batches = [];
+      }
+      const left = [];
+      for (const batch of batches) {
+        try {
+          const answer = await transport(batch.url, {uid: batch.uid, points: batch.points});
+          if (!answer.ok && answer.status >= 500) left.push(batch);
+        } catch (error) {
+          left.push(batch);
+        }
+      }
+      if (left.length) localStorage.setItem(key, JSON.stringify(left));
+      else localStorage.removeItem(key);
+    }
+  }
+
   window.PinganPatrolTrack = {
+    resendLeftovers,
     Recorder,
     uuid,
     keeps,

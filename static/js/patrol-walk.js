@@ -89,4 +89,5 @@
 
   // A patrol still open (the page was reloaded, the phone restarted): keep recording it.
   if (patrol) record();
+  tracks.resendLeftovers(patrol ? patrol.id : null);
 })();

@@ -29,6 +29,18 @@ def test_a_simulated_walk_stores_the_track_and_the_grid_page_shows_its_coverage(
         permissions=["geolocation"],
         geolocation=_at(WALK_LONS[0]),
     )
+    # The signal drops as the first batch goes out: the request fails; the batch waits and goes
+    # out again with the next send (its uid makes a repeat harmless).
+    dropped = []
+
+    def drop_first(route):
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/patrols/*/points", drop_first)
     page.click("#patrol-start")
     status = page.locator("#patrol-status")
     expect(status).to_have_attribute("data-points", "1")
@@ -36,10 +48,13 @@ def test_a_simulated_walk_stores_the_track_and_the_grid_page_shows_its_coverage(
         page.context.set_geolocation(_at(lon))
         # Each step is ~45 m: every fix is kept (the phone keeps one per 20 m or 30 s).
         expect(status).to_have_attribute("data-points", str(count))
+    # The dropped batch of 10 and the 3 points since are waiting on the phone.
+    expect(status).to_have_attribute("data-waiting", "13")
+    assert len(dropped) == 1
     page.click("#patrol-end")
     expect(page.locator("#patrol")).to_have_attribute("data-state", "ended")
     patrol = Patrol.objects.get(leader=people["leader_a1"])
-    expect(status).to_contain_text(f"{round(patrol.distance_m)} m")  # the server's answer
+    expect(status).to_contain_text(str(round(patrol.distance_m)))  # the server's answer
     assert patrol.ended_at is not None
     assert patrol.point_count == len(WALK_LONS)
     assert [round(x, 4) for x, _y in patrol.track.coords] == WALK_LONS
