@@ -136,3 +136,20 @@ def test_ending_twice_returns_the_first_end(people):
     again = end_patrol(patrol_id=patrol.pk, leader=people["leader_a1"])
     assert again.ended_at == first.ended_at
     assert Patrol.objects.get(pk=patrol.pk).ended_at == first.ended_at
+
+
+def test_a_report_taken_in_at_a_time_within_an_ended_patrol_is_linked_to_it(people):
+    from incidents.services import take_in
+    from tests.factories import intake_request
+
+    leader = people["leader_a1"]
+    start = timezone.now() - dt.timedelta(hours=2)
+    patrol, _ = start_patrol(leader=leader, started_at=start.isoformat())
+    end_patrol(patrol_id=patrol.pk, leader=leader, ended_at=start + dt.timedelta(hours=1))
+    # Taken in with a time inside the patrol (a sync that keeps the time the report was made).
+    within = take_in(
+        request=intake_request(), reporter=leader, now=start + dt.timedelta(minutes=30)
+    )
+    after = take_in(request=intake_request(), reporter=leader, now=start + dt.timedelta(minutes=90))
+    assert PatrolReport.objects.get(incident=within.incident).patrol == patrol
+    assert not PatrolReport.objects.filter(incident=after.incident).exists()
