@@ -63,7 +63,7 @@ def patrol_summary(patrol: Patrol) -> dict[str, object]:
     return {
         "id": patrol.pk,
         "uid": str(patrol.uid),
-        "grid": patrol.grid.code if "grid" in patrol._state.fields_cache else None,
+        "grid_id": patrol.grid_id,
         "started_at": patrol.started_at.isoformat(),
         "ended_at": patrol.ended_at.isoformat() if patrol.ended_at else None,
         "point_count": patrol.point_count,
