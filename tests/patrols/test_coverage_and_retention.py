@@ -106,3 +106,15 @@ def test_the_briefing_section_sums_the_area_and_lists_the_least_covered_villages
     assert section.lowest[-1].village.code == "621122100001"  # the only one walked: last
     html = render_to_string("patrols/_briefing_patrols.html", {"section": section})
     assert "1 of 8 grids patrolled" in html
+
+
+def test_the_command_deletes_tracks_older_than_the_days_it_is_given(people, capsys):
+    from django.core.management import call_command
+
+    old = _patrol(people["leader_a1"], timezone.now() - dt.timedelta(days=10))
+    call_command("delete_old_patrol_tracks", "--days", "30")
+    assert "0 patrols" in capsys.readouterr().out
+    call_command("delete_old_patrol_tracks", "--days", "5")
+    assert "1 patrols" in capsys.readouterr().out
+    old.refresh_from_db()
+    assert old.track is None
