@@ -87,6 +87,11 @@ class Patrol(models.Model):
         return self.ended_at is None
 
     @property
+    def covered_percent(self) -> str:
+        """The covered share as a percentage with one decimal ("—" without a track)."""
+        return "—" if self.covered_share is None else f"{100 * self.covered_share:.1f}%"
+
+    @property
     def duration_s(self) -> float | None:
         """Seconds from start to end (None while open)."""
         if self.ended_at is None:

@@ -128,3 +128,11 @@ def test_the_coverage_table_downloads_as_csv_for_the_assessment(as_user, people)
     assert mine[6] == "1"
     assert 0.05 < float(mine[9]) < 0.07
     assert not any("leader_b1" in line for line in lines)  # township B is not the township's
+
+
+def test_the_leaders_page_lists_their_recent_patrols_with_the_share(as_user):
+    leader = as_user("leader_a1")
+    ended = _walk(leader)
+    html = leader.get("/patrols/").content.decode()
+    assert f"covered share {100 * ended['covered_share']:.1f}%" in html
+    assert 'data-state="idle"' in html  # nothing open: the start button is offered
