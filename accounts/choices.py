@@ -23,3 +23,4 @@ class AccessAction(models.TextChoices):
     ROLE_CHANGE = "role_change", _("Role changed")
     JURISDICTION_CHANGE = "jurisdiction_change", _("Jurisdiction changed")
     ACCESS_LOG_EXPORT = "access_log_export", _("Exported the access log")
+    TRACK_VIEW = "track_view", _("Viewed patrol tracks")

@@ -33,6 +33,7 @@ from incidents.choices import OPEN_STATES
 from incidents.models import Incident
 from incidents.queries import overdue_q
 from incidents.rates import Rates, area_rates, monthly_rates
+from patrols.briefing import PatrolSection, patrol_section
 from roads.queries import active_network
 
 Progress = Callable[[str], None]
@@ -80,6 +81,8 @@ class Briefing:
     coverage: Coverage | None = None
     # The stored outlook of the month after the period (None: none stored; nothing is fitted).
     early_warning: EarlyWarning | None = None
+    # The last month's patrol coverage (patrols/templates/patrols/_briefing_patrols.html).
+    patrols: PatrolSection | None = None
 
 
 def _percent(rate: float | None) -> str:
@@ -282,6 +285,7 @@ def build(
         index_svg=index_svg,
         coverage=circle,
         early_warning=early_warning(area, period.end),
+        patrols=patrol_section(area=area, month=add_months(period.end, -1)),
     )
 
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "accounts",
     "notify",
     "incidents",
+    "patrols",
     "volunteers",
     "analytics",
     "backups",
@@ -361,6 +362,15 @@ LOGGING = {
 ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", "180"))
 # A ledger export with more rows carrying unmasked parties than this needs a stated reason.
 LEDGER_REASON_THRESHOLD = int(env("LEDGER_REASON_THRESHOLD", "50"))
+
+# --- Patrols (issue 16, docs/patrols.md) ---------------------------------------------------------
+# Days a patrol's GPS track (personal data: where a person was, when) is kept after the patrol
+# ended; the daily job then deletes its points and line and keeps the figures (distance, duration,
+# covered share, the month's coverage).
+PATROL_TRACK_RETENTION_DAYS = int(env("PATROL_TRACK_RETENTION_DAYS", "90"))
+# "导航" links to the phone's map apps (gridmap.navigation): the caller name the apps' URI APIs
+# ask for (Amap src, Baidu src, Tencent referer).
+MAP_URI_SOURCE = env("MAP_URI_SOURCE", "pingan-grid")
 
 # --- Live notifications in the site (issue 13, docs/notifications/live.md) ----------------------
 # The event stream (/notifications/stream/) ends after LIVE_STREAM_SECONDS (the browser reconnects

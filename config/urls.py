@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("incidents.api_urls")),
     path("api/", include("volunteers.api_urls")),
     path("api/", include("analytics.api_urls")),
+    path("api/", include("patrols.api_urls")),
     path("api/", include("notify.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script): nothing inline (CSP).
@@ -33,6 +34,7 @@ urlpatterns = [
     path("notifications/", include("notify.live_urls")),
     path("incidents/", include("incidents.urls")),
     path("analytics/", include("analytics.urls")),
+    path("patrols/", include("patrols.urls")),
     path("notifications/", include("notify.urls")),
     path("", include("volunteers.urls")),
     path("", include("gridmap.urls")),

@@ -122,3 +122,25 @@ def gcj02_to_wgs84_array(coords: np.ndarray) -> np.ndarray:
     if coords.shape[1] > 2:
         out[:, 2:] = coords[:, 2:]
     return out
+
+
+def wgs84_to_gcj02(lon: float, lat: float) -> LonLat:
+    """The GCJ-02 position (Amap, Tencent) of a WGS84 point; unchanged outside China."""
+    if not _in_china(lon, lat):
+        return LonLat(lon, lat)
+    result = prcoords.wgs_gcj((lat, lon))
+    return LonLat(float(result.lon), float(result.lat))
+
+
+def gcj02_to_bd09(lon: float, lat: float) -> LonLat:
+    """The BD-09 position (Baidu) of a GCJ-02 point (Baidu's offset is applied on GCJ-02)."""
+    if not _in_china(lon, lat):
+        return LonLat(lon, lat)
+    result = prcoords.gcj_bd((lat, lon))
+    return LonLat(float(result.lon), float(result.lat))
+
+
+def wgs84_to_bd09(lon: float, lat: float) -> LonLat:
+    """The BD-09 position (Baidu) of a WGS84 point: WGS84 → GCJ-02 → BD-09."""
+    gcj = wgs84_to_gcj02(lon, lat)
+    return gcj02_to_bd09(gcj.lon, gcj.lat)

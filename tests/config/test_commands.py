@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import get_commands, load_command_class
 from django.utils import translation
 
-PROJECT_APPS = ("accounts", "gridmap", "incidents", "volunteers", "analytics")
+PROJECT_APPS = ("accounts", "gridmap", "incidents", "patrols", "volunteers", "analytics")
 PROJECT_COMMANDS = sorted(name for name, app in get_commands().items() if app in PROJECT_APPS)
 
 

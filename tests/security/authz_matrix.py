@@ -111,6 +111,30 @@ def _failed_note(w, side):
     return {"pk": note.pk}
 
 
+def _patrol(w, side):
+    """A patrol of the side's grid leader (made inside the probe's savepoint): at grid A1 south
+    the probing grid leader's own; in township B a leader made for the probe."""
+    from accounts.choices import Role
+    from accounts.models import User
+    from patrols.models import Patrol
+
+    if side == "in":
+        leader = w.users[Role.GRID_LEADER]
+    else:
+        grid = w.sides[side].grid
+        leader = User.objects.create_user(
+            username="probe-leader-b", password="x", role=Role.GRID_LEADER, jurisdiction=grid
+        )
+    patrol = Patrol.objects.create(leader=leader, grid=leader.jurisdiction, started_at=_now())
+    return {"pk": patrol.pk}
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 RULES: tuple[E, ...] = (
     # --- site, accounts, language ---------------------------------------------------------------
     E("health", ALL),
@@ -328,6 +352,20 @@ RULES: tuple[E, ...] = (
         M(UNAUTH, SEEN, SEEN, NF, SEEN, SEEN),  # the runs are of townships: not a leader's
         args=lambda w, s: {"pk": w.sides[s].run.pk},
     ),
+    # --- patrols (issue 16): a track is personal data, seen by its leader and their center chain
+    E("patrols:walk", M(LOGIN, FORBID, FORBID, OK, FORBID, FORBID)),
+    E("patrols:coverage", M(LOGIN, SEEN, SEEN, FORBID, FORBID, SEEN), query=_area),
+    E("patrols:coverage-csv", M(LOGIN, SEEN, SEEN, FORBID, FORBID, SEEN), query=_area),
+    E(
+        "patrols:grid",
+        M(LOGIN, SEEN, SEEN, SEEN, FORBID, FORBID),
+        args=lambda w, s: {"code": w.sides[s].grid.code},
+    ),
+    E("api-patrol-start", M(UNAUTH, FORBID, FORBID, CREATED, FORBID, FORBID), "post", json=True),
+    E("api-patrol-track", M(UNAUTH, SEEN, SEEN, SEEN, NF, NF), args=_patrol),
+    # Only the patrol's own leader records it; the empty body is then refused (no batch uid).
+    E("api-patrol-points", M(UNAUTH, NF, NF, (BAD, NF), NF, NF), "post", args=_patrol, json=True),
+    E("api-patrol-end", M(UNAUTH, NF, NF, (OK, NF), NF, NF), "post", args=_patrol, json=True),
 )
 
 # The Django admin as one family: every one of its URL patterns requires a staff account, which
