@@ -39,14 +39,15 @@ def ledger_rows() -> list[list[object]]:
     return [
         ["2023年巩昌镇矛盾纠纷排查调处台账", *[None] * 8],
         HEADER,
-        ["GC-2023-001", serial(dt.date(2023, 3, 5)), "婚姻家庭纠纷", "夫妻因赡养老人发生争吵", "张某、李某",
-         "巩昌镇", "北关村", "调解成功", serial(dt.date(2023, 3, 8))],
+        ["GC-2023-001", serial(dt.date(2023, 3, 5)), "婚姻家庭纠纷", "夫妻因赡养老人发生争吵",
+         "张某、李某", "巩昌镇", "北关村", "调解成功", serial(dt.date(2023, 3, 8))],
         ["GC-2023-002", "2023/4/1", "土地承包纠纷", "承包地边界争议", "王某与赵某", "巩昌镇",
          "东城社区居委会", "未化解，引导诉讼", "2023年4月20日"],
-        ["GC-2023-003", "2023.5.6", "放牧纠纷", "羊群啃食庄稼", "孙某", "文峰镇", "北关村", "化解", ""],
+        ["GC-2023-003", "2023.5.6", "放牧纠纷", "羊群啃食庄稼", "孙某", "文峰镇", "北关村", "化解",
+         ""],
         [None] * 9,
-        ["GC-2023-004", "2023-06-01", "放牧纠纷", "羊群啃食庄稼", "孙某", "文峰", "西街村委会", "化解",
-         "2023-06-02"],
+        ["GC-2023-004", "2023-06-01", "放牧纠纷", "羊群啃食庄稼", "孙某", "文峰", "西街村委会",
+         "化解", "2023-06-02"],
     ]  # fmt: skip
 
 
@@ -73,7 +74,8 @@ def test_ledger_with_serial_dates_and_place_names_only(county, tmp_path):
         "resolved",
         "marriage-family",
     )
-    assert first.imported and first.location_approximate
+    assert first.imported
+    assert first.location_approximate
     village = county["巩昌镇/北关村"]
     assert first.village == village
     assert first.location.equals_exact(village.label_point, 1e-9)
