@@ -21,7 +21,7 @@ from onboarding.places import AreaIndex, Place, PlaceError
 from onboarding.report import Report
 from onboarding.runs import ImportOptions, ImportResult, new_batch
 from onboarding.tabular import Cell, data_rows, read_table
-from onboarding.validators import CellError
+from onboarding.validators import CellError, clean_text
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     ImportKind.STAFF: ("name",),
@@ -36,11 +36,13 @@ class RowReader:
     def __init__(self, columns: Columns, report: Report, row: int, cells: list[Cell]) -> None:
         self.columns, self.report, self.row, self.cells = columns, report, row, cells
         self.ok = True
+        self._texts: dict[str, str] = {}
 
     def text(self, field: str) -> str:
-        from onboarding.validators import clean_text
-
-        return clean_text(self.columns.value(self.cells, field))
+        """The cell of ``field`` as clean text (read once per row: ledgers ask several times)."""
+        if field not in self._texts:
+            self._texts[field] = clean_text(self.columns.value(self.cells, field))
+        return self._texts[field]
 
     def parse(self, field: str, parser: Callable[[Cell], object]) -> object:
         """``parser`` applied to the cell; None (and an error noted) when it refuses it."""
