@@ -217,3 +217,13 @@ def test_dry_run_and_skip_bad_rows(county, tmp_path):
 def test_ledger_template_reads_back(county, tmp_path):
     call_command("import_ledger", "--template", str(tmp_path / "t.xlsx"))
     assert run(tmp_path / "t.xlsx")["rows"] == 0
+
+
+def test_undo_last_undoes_the_latest_import_that_brought_matters_in(county, tmp_path):
+    path = write_xlsx(tmp_path / "ledger.xlsx", ledger_rows())
+    run(path)
+    run(path)  # adds nothing: not the one --last undoes
+    call_command("undo_import", "--last")
+    assert not Incident.objects.exists()
+    with pytest.raises(CommandError, match="No ledger import to undo"):
+        call_command("undo_import", "--last")
