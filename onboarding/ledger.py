@@ -106,9 +106,11 @@ def _key(number: str, received: dt.datetime, parts: list[str]) -> str:
 class LedgerReader:
     """Checks the rows of one ledger against the category table and the area tree."""
 
-    def __init__(self, *, columns: Columns, report: Report, kind: str, crs: str) -> None:
+    def __init__(
+        self, *, columns: Columns, report: Report, kind: str, crs: str, index: AreaIndex
+    ) -> None:
         self.columns, self.report, self.kind = columns, report, kind
-        self.index = AreaIndex.load()
+        self.index = index
         self.matcher = CategoryMatcher()
         self.other = self._other_category(kind)
         header_crs = crs_of(" ".join(columns.headers[i] for i in _present(columns, "lon", "lat")))
@@ -230,13 +232,21 @@ class LedgerReader:
                 row.grid_id = int(grid_id)
             else:
                 nearest = nearest_grid(row.lon, row.lat)
-                if nearest is not None:
-                    row.grid_id = self.index.by_code[nearest.grid.code].id
+                place = self.index.by_code.get(nearest.grid.code) if nearest else None
+                if place is not None:
+                    row.grid_id = place.id
                     row.outside_m = nearest.distance_m
 
     def check_outside(self, rows: list[LedgerRow]) -> None:
         for row in rows:
-            if row.grid_id == 0 or (row.outside_m or 0) > MAX_OUTSIDE_M:
+            if row.grid_id and row.grid_id not in self.index.by_id:
+                self.report.error(
+                    row.row,
+                    self.columns.header_of("lon"),
+                    _("The point %(lon).5f, %(lat).5f lies outside your jurisdiction.")
+                    % {"lon": row.lon, "lat": row.lat},
+                )
+            elif row.grid_id == 0 or (row.outside_m or 0) > MAX_OUTSIDE_M:
                 self.report.error(
                     row.row,
                     self.columns.header_of("lon"),
@@ -259,7 +269,8 @@ def import_ledger(
     raw = read_table(path, sheet=options.sheet)
     columns = find_columns(raw, ImportKind.LEDGER, extra=options.columns, required=("received",))
     report = Report()
-    reader = LedgerReader(columns=columns, report=report, kind=kind, crs=crs)
+    index = AreaIndex.load(within=options.within)  # type: ignore[arg-type]
+    reader = LedgerReader(columns=columns, report=report, kind=kind, crs=crs, index=index)
     rows: list[LedgerRow] = []
     for number, cells in data_rows(raw, columns.first_data_index):
         report.rows += 1

@@ -99,7 +99,8 @@ def import_people(
     columns = find_columns(raw, kind, extra=options.columns, required=REQUIRED[kind])
     report = Report()
     plans = {ImportKind.STAFF: StaffPlan, ImportKind.UNITS: UnitsPlan}
-    plan = plans.get(kind, VolunteersPlan)(columns=columns, report=report, role=role)
+    index = AreaIndex.load(within=options.within)  # type: ignore[arg-type]
+    plan = plans.get(kind, VolunteersPlan)(columns=columns, report=report, role=role, index=index)
     rows = list(data_rows(raw, columns.first_data_index))
     report.rows = len(rows)
     for number, cells in rows:

@@ -99,9 +99,11 @@ class UnitRow:
 class UnitsPlan:
     """Plans and writes responder units; a unit is matched by name and home area, else phone."""
 
-    def __init__(self, *, columns: Columns, report: Report, role: str | None) -> None:
+    def __init__(
+        self, *, columns: Columns, report: Report, role: str | None, index: AreaIndex
+    ) -> None:
         self.columns, self.report = columns, report
-        self.index = AreaIndex.load()
+        self.index = index
         self.matcher = CategoryMatcher()
         self.rows: list[UnitRow] = []
         units = list(Responder.objects.exclude(kind=ResponderKind.SQUAD).prefetch_related("skills"))
@@ -217,9 +219,11 @@ class VolunteerRow:
 class VolunteersPlan:
     """Plans and writes squads (made when new) and their volunteers, one leader per squad."""
 
-    def __init__(self, *, columns: Columns, report: Report, role: str | None) -> None:
+    def __init__(
+        self, *, columns: Columns, report: Report, role: str | None, index: AreaIndex
+    ) -> None:
         self.columns, self.report = columns, report
-        self.index = AreaIndex.load()
+        self.index = index
         self.matcher = CategoryMatcher()
         self.rows: list[VolunteerRow] = []
         self.squads = {

@@ -69,9 +69,11 @@ class StaffRow:
 class StaffPlan:
     """Plans and writes the accounts of a staff roster."""
 
-    def __init__(self, *, columns: Columns, report: Report, role: str | None) -> None:
+    def __init__(
+        self, *, columns: Columns, report: Report, role: str | None, index: AreaIndex
+    ) -> None:
         self.columns, self.report, self.default_role = columns, report, role
-        self.index = AreaIndex.load()
+        self.index = index
         self.rows: list[StaffRow] = []
         # Hashes only: nothing is decrypted to match.
         self.people_by_id = dict(

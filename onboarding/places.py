@@ -142,9 +142,13 @@ class AreaIndex:
                 self.children[place.parent_id].add(place, local, grid_number(place.name))
 
     @classmethod
-    def load(cls) -> AreaIndex:
-        """The areas in force, from the database."""
-        rows = Area.objects.current().values_list("id", "code", "name", "level", "parent_id")
+    def load(cls, within: Area | None = None) -> AreaIndex:
+        """The areas in force, from the database; ``within``: only that area's subtree (an
+        importer's jurisdiction: a place outside it is then unknown)."""
+        areas = Area.objects.current()
+        if within is not None:
+            areas = areas.within(within)
+        rows = areas.values_list("id", "code", "name", "level", "parent_id")
         return cls([Place(*row) for row in rows])
 
     # --- by code ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class ImportOptions:
     sheet: str | None = None
     by: object | None = None  # the user who imports (None from the command line)
     by_label: str = ""
+    within: object | None = None  # an Area: rows may name only places in its subtree
 
 
 @dataclass
