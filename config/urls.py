@@ -29,6 +29,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("analytics/", include("analytics.urls")),
     path("notifications/", include("notify.urls")),
+    path("imports/", include("onboarding.urls")),
     path("", include("volunteers.urls")),
     path("", include("gridmap.urls")),
 ]

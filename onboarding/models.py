@@ -160,3 +160,56 @@ class InitialPassword(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class UploadState(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked: confirm to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Could not be read")
+
+
+def upload_path(upload: ImportUpload, filename: str) -> str:
+    """Under MEDIA_ROOT (never served), by a fresh UUID: the file's own name is kept apart."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"onboarding/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class ImportUpload(models.Model):
+    """A file sent on the Import page: checked in the background (a dry run), shown as a
+    preview, then imported when the administrator confirms."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=12, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to=upload_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=UploadState.choices, default=UploadState.CHECKING
+    )
+    message = models.TextField(_("message"), blank=True)
+    preview = models.JSONField(_("check report"), default=dict, blank=True)
+    result = models.JSONField(_("import report"), default=dict, blank=True)
+    error_report = models.FileField(_("bad rows (.xlsx)"), upload_to="onboarding/", blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    # The new accounts' initial passwords (CSV), encrypted at rest, handed out once and cleared.
+    passwords = EncryptedTextField(_("initial passwords"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from onboarding.columns import SYNONYMS
 
@@ -26,8 +27,8 @@ def template_headers(kind: str) -> list[str]:
     return [SYNONYMS[kind][field][0] for field in TEMPLATE_FIELDS[kind]]
 
 
-def write_template(kind: str, path: Path) -> Path:
-    """Write the blank .xlsx template of ``kind`` to ``path``."""
+def write_template(kind: str, path: Path | BinaryIO) -> Path | BinaryIO:
+    """Write the blank .xlsx template of ``kind`` to ``path`` (a path or a binary file)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
