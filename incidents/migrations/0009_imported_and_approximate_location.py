@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0008_tally_trigger_survives_restore'),
+        ("incidents", "0008_tally_trigger_survives_restore"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='imported',
-            field=models.BooleanField(default=False, verbose_name='imported from a ledger'),
+            model_name="incident",
+            name="imported",
+            field=models.BooleanField(default=False, verbose_name="imported from a ledger"),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='location_approximate',
-            field=models.BooleanField(default=False, help_text='Placed at the label point of the area the ledger names, not where it was.', verbose_name='approximate location (area centre)'),
+            model_name="incident",
+            name="location_approximate",
+            field=models.BooleanField(
+                default=False,
+                help_text="Placed at the label point of the area the ledger names, not where it was.",
+                verbose_name="approximate location (area centre)",
+            ),
         ),
     ]
