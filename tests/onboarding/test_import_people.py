@@ -326,3 +326,15 @@ def test_template_reads_back_as_an_empty_roster(county, tmp_path, kind):
     call_command("import_people", "--kind", kind, "--template", str(template))
     report, _ = run(template, "--kind", kind)
     assert report["rows"] == 0
+
+
+def test_a_token_asked_for_with_the_initial_password_does_not_work(county, tmp_path, client):
+    path = write_xlsx(tmp_path / "roster.xlsx", staff_rows())
+    call_command("import_people", str(path), "--kind", "staff")
+    [listing] = list(tmp_path.glob("roster.initial-passwords-*.csv"))
+    line = listing.read_text(encoding="utf-8-sig").splitlines()[1]
+    username, _name, _area, password = line.split(",")
+    response = client.post("/api/auth/token/", {"username": username, "password": password})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert client.get("/api/me/", headers={"authorization": f"Token {token}"}).status_code == 401
