@@ -31,6 +31,8 @@ class MatterFilter:
     end: dt.date
     kind: str = ""
     category: str = ""  # a Category code
+    # Matters imported from past ledgers (onboarding) count unless left out here.
+    include_imported: bool = True
 
     def as_dict(self) -> dict[str, str]:
         """The filter as stored with a run."""
@@ -49,6 +51,8 @@ def matters(flt: MatterFilter, incidents: QuerySet[Incident] | None = None) -> Q
         queryset = queryset.filter(kind=flt.kind)
     if flt.category:
         queryset = queryset.filter(category__code=flt.category)
+    if not flt.include_imported:
+        queryset = queryset.filter(imported=False)
     return queryset.order_by()
 
 

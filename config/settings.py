@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "volunteers",
     "analytics",
     "backups",
+    # Importing a county's rosters and ledgers (issue 19, docs/onboarding.md).
+    "onboarding",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Idle timeout and the list of a user's sessions (accounts.middleware); after auth.
     "accounts.middleware.SessionActivityMiddleware",
+    # An imported account on its initial password sees only the password page (docs/onboarding.md).
+    "onboarding.middleware.InitialPasswordMiddleware",
     # Last: turns a login refused during a lockout into the lockout page / 429 JSON.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,6 +180,17 @@ if DB_POOL:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's hashers, then the one for imported accounts' random one-time initial passwords (few
+# rounds: their strength is their entropy; onboarding/hashers.py). Never the default.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "onboarding.hashers.InitialPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # 等保 2.0: at least 10 characters from at least 3 of the 4 classes (accounts.passwords).

@@ -36,6 +36,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("patrols/", include("patrols.urls")),
     path("notifications/", include("notify.urls")),
+    path("imports/", include("onboarding.urls")),
     path("", include("volunteers.urls")),
     path("", include("gridmap.urls")),
 ]

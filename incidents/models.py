@@ -253,6 +253,15 @@ class Incident(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     synthetic = models.BooleanField(_("synthetic (demo)"), default=False)
+    # Past matters brought in from a county's ledgers (onboarding, issue 19): closed, counted in
+    # analytics unless a filter leaves them out, and placed at an area's label point when the
+    # ledger gave only place names.
+    imported = models.BooleanField(_("imported from a ledger"), default=False)
+    location_approximate = models.BooleanField(
+        _("approximate location (area centre)"),
+        default=False,
+        help_text=_("Placed at the label point of the area the ledger names, not where it was."),
+    )
 
     class Meta:
         verbose_name = _("incident")

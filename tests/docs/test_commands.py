@@ -226,10 +226,12 @@ def file_for(command: DocCommand, clones: dict[str, Clone]) -> None:
         ("import_areas", boundary_file),
         ("import_roads", road_file),
         ("import_service_points", service_point_file),
+        ("import_people", roster_file),
+        ("import_ledger", ledger_file),
     ):
         if verb in words:
             name = words[words.index(verb) + 1]
-            if not (here / name).exists():
+            if not name.startswith("-") and not (here / name).exists():
                 make(clones["demo"], here / name)
 
 
@@ -264,6 +266,66 @@ def service_point_file(demo: Clone, path: Path) -> None:
     elif path.suffix == ".gpkg":
         points = villages[["name"]].set_geometry(centres)
         points.to_file(path, layer="points")
+
+
+def _villages_with_townships(demo: Clone):
+    townships = _export(demo, "t.gpkg", "--level township").set_index("code")["name"]
+    villages = _export(demo, "v.gpkg", "--level village").to_crs("EPSG:4326")
+    villages["township"] = [townships[code] for code in villages["parent_code"]]
+    return villages
+
+
+def roster_file(demo: Clone, path: Path) -> None:
+    """A grid leaders' roster (网格员花名册) as counties keep it: a merged title row, Chinese
+    headers, grids named within their village, full-width digits in a phone number."""
+    from openpyxl import Workbook
+
+    grids = _export(demo, "g.gpkg", "--level grid").head(6)
+    villages = _villages_with_townships(demo).set_index("code")
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["网格员花名册"])
+    sheet.merge_cells("A1:G1")
+    sheet.append(["姓名", "手机号", "身份证号", "所属乡镇", "所属村/社区", "所属网格", "职务"])
+    for i, (name, parent) in enumerate(zip(grids["name"], grids["parent_code"], strict=True)):
+        village = villages.loc[parent]
+        first17 = f"621122198501{i + 1:02d}10{i}"
+        total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+        number = first17 + "10X98765432"[total % 11]
+        phone = f"1770000{i:04d}" if i else "１７７ ００００ ００００"
+        local = name.removeprefix(village["name"])
+        sheet.append(
+            [f"网格员{i}", phone, number, village["township"], village["name"], local, "专职网格员"]
+        )
+    book.save(path)
+
+
+def ledger_file(demo: Clone, path: Path) -> None:
+    """A dispute ledger (矛盾纠纷排查调处台账): a title row, Excel-serial and Chinese dates, place
+    names only on most rows, GCJ-02 coordinates on some, a category text no mapping knows."""
+    import prcoords
+    from openpyxl import Workbook
+
+    villages = _villages_with_townships(demo).head(20)
+    centres = villages.geometry.representative_point()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2023年矛盾纠纷排查调处台账（示例，非真实数据）"])
+    sheet.append(["编号", "登记时间", "纠纷类型", "简要情况", "当事人", "所属乡镇", "所属村",
+                  "经度", "纬度", "坐标系", "化解结果", "办结时间"])  # fmt: skip
+    kinds = ("婚姻家庭纠纷", "土地承包纠纷", "山林水利纠纷", "邻里纠纷", "放牧纠纷")
+    for i, (township, village, point) in enumerate(
+        zip(villages["township"], villages["name"], centres, strict=True)
+    ):
+        gcj = prcoords.wgs_gcj((point.y, point.x)) if i % 4 == 0 else None
+        sheet.append([
+            f"2023-{i + 1:03d}", 44990 + i * 9 if i % 2 else f"2023年{i % 12 + 1}月{i % 27 + 1}日",
+            kinds[i % len(kinds)], "示例纠纷", "甲某、乙某", township, village,
+            gcj.lon if gcj else None, gcj.lat if gcj else None, "GCJ-02" if gcj else None,
+            "调解成功" if i % 5 else "未化解", "",
+        ])  # fmt: skip
+    book.save(path)
 
 
 def boundary_file(demo: Clone, path: Path) -> None:

@@ -133,6 +133,19 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+def _upload(w, side):
+    """An upload of the probing county administrator ("in") or of another account ("out")."""
+    from accounts.models import User
+    from onboarding.models import ImportUpload
+
+    owner = w.users["county_admin"] if side == "in" else User.objects.get(username="responder-b")
+    upload = ImportUpload.objects.create(
+        user=owner, kind="staff", file="onboarding/probe.xlsx", original_name="probe.xlsx"
+    )
+    return {"pk": upload.pk}
+
+
+ADMINS_ONLY = M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)
 
 
 RULES: tuple[E, ...] = (
@@ -160,6 +173,27 @@ RULES: tuple[E, ...] = (
     # The personal-data access log: county administrators only.
     E("access-log", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
     E("access-log-csv", M(LOGIN, OK, FORBID, FORBID, FORBID, FORBID)),
+    # --- the Import page (issue 19): county administrators, their own uploads ------------------
+    E("onboarding-imports", ADMINS_ONLY),
+    E("onboarding-template", ADMINS_ONLY, args=lambda w, s: {"kind": "staff"}),
+    E("onboarding-upload", M(LOGIN, SEEN, FORBID, FORBID, FORBID, FORBID), args=_upload),
+    E("onboarding-upload-state", M(LOGIN, SEEN, FORBID, FORBID, FORBID, FORBID), args=_upload),
+    # A checking upload is not waiting for confirmation: back to its page with a message.
+    E(
+        "onboarding-upload-confirm",
+        M(LOGIN, (FOUND, NF), FORBID, FORBID, FORBID, FORBID),
+        "post",
+        args=_upload,
+    ),
+    # No bad-rows report yet (inside), or not one's own upload (outside): 404.
+    E("onboarding-upload-errors", M(LOGIN, NF, FORBID, FORBID, FORBID, FORBID), args=_upload),
+    # The passwords were never issued: back to the page with a message.
+    E(
+        "onboarding-upload-passwords",
+        M(LOGIN, (FOUND, NF), FORBID, FORBID, FORBID, FORBID),
+        "post",
+        args=_upload,
+    ),
     E("schema", ALL),
     E("api-docs", ALL),
     # --- the grid network (public but for workers) ---------------------------------------------
