@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from incidents.models import Incident
 from volunteers.choices import ResponderStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,4 +26,40 @@ def test_dispatch_the_nearest_idle_unit_passes_over_a_nearer_unit_en_route(
     page.locator(".nearest-form button[type=submit]").click()
     expect(page.locator("#dispatch-status")).to_contain_text("空闲调解员")
     assert list(routed.assignments.values_list("responder__name", flat=True)) == ["空闲调解员"]
+    assert page.errors == []
+
+
+def test_a_dispatcher_opens_the_queue_on_new_work_and_sorts_it_by_due_time(
+    open_page, people, intake, walk
+):
+    new = intake(title="新上报的事项")  # not routed yet: no dispatcher has acted on it
+    routed = walk(intake(title="已派单的事项"), "routed")
+    Incident.objects.filter(pk=routed.pk).update(due_at=timezone.now() + dt.timedelta(days=3))
+    page = open_page(people["county"], "/incidents/")
+    expect(page.locator("#scope-action")).to_have_attribute("aria-current", "page")
+    table = page.locator("table.matters")
+    expect(table).to_contain_text(new.title)
+    expect(table).not_to_contain_text(routed.title)
+    # Sortable columns: by due time, earliest first, then reversed.
+    page.goto(page.url.split("?")[0] + "?scope=all")
+    with page.expect_navigation():
+        page.locator("th a.sort", has_text="期限").click()
+    titles = page.locator("table.matters tbody td.col-title a")
+    expect(titles.first).to_have_text(new.title)
+    with page.expect_navigation():
+        page.locator("th a.sort", has_text="期限").click()
+    expect(titles.first).to_have_text(routed.title)
+    assert page.errors == []
+
+
+def test_on_a_phone_the_queue_folds_its_filters_and_fits_the_screen(open_page, people, intake):
+    intake(title="手机上看的事项")
+    page = open_page(people["county"], "/incidents/?scope=all", phone=True)
+    expect(page.locator("#queue-filters")).not_to_have_attribute("open", "")
+    expect(page.locator("form.filter-form")).to_be_hidden()
+    expect(page.locator("table.matters")).to_contain_text("手机上看的事项")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    page.locator("#queue-filters summary").click()
+    expect(page.locator("form.filter-form")).to_be_visible()
     assert page.errors == []
