@@ -24,8 +24,10 @@ from accounts.choices import Role
 from gridmap.models import AREA_SHAPE_FIELDS
 from gridmap.views import map_strings
 from incidents.models import Incident
+from incidents.queries import visible_incidents
 from roads.queries import active_network
 from volunteers.access import Viewer, dispatchable_incident
+from volunteers.choices import AssignmentState
 from volunteers.forms import AssignForm, AssignmentStepForm
 from volunteers.models import Assignment, Responder
 from volunteers.queries import (
@@ -327,8 +329,22 @@ def _render_responder(request: HttpRequest, *, status: int = 200) -> HttpRespons
         ],
         "finished": finished,
         "map_data": map_data if live or units else None,
+        **_offer_context(user, live),
     }
     return render(request, "volunteers/responder.html", context, status=status)
+
+
+def _offer_context(user: object, live: list) -> dict[str, object]:
+    """The new offers waiting for an answer (the banner at the top) and which matters the user
+    may open (their page shows the parties' contact as far as the user may see it)."""
+    offers = [a for a in live if a.state == AssignmentState.OFFERED]
+    ids = [a.incident_id for a in live]
+    visible = set(visible_incidents(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return {
+        "offers": len(offers),
+        "first_offer": offers[0].pk if offers else None,
+        "visible_matters": visible,
+    }
 
 
 @login_required

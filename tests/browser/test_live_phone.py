@@ -61,6 +61,7 @@ def test_on_a_phone_the_live_toast_leaves_the_new_offers_buttons_free(
     assert decline.evaluate(HIT_TEST) == "the button"
     assert toast.is_visible()  # … while the toast is still shown
     accept.click(timeout=2_000)  # no force: Playwright checks that the button gets the click
+    card.locator(".step-yes").first.click(timeout=2_000)  # the step asks once (issue 20)
 
     page.wait_for_url("**/responder/**")
     assignment.refresh_from_db()
