@@ -43,6 +43,7 @@ from incidents.models import Incident, IncidentEvent, Photo
 from incidents.photos import MAX_PHOTOS
 from incidents.privacy import may_see_parties, party_view, record_party_view
 from incidents.queries import NEEDS_ACTION, duplicate_links, queue_incidents, visible_incidents
+from incidents.routing_preview import rule_target_name
 from incidents.services import (
     ACTIONS,
     INTAKE_ROLES,
@@ -187,6 +188,7 @@ def _render_detail(
         "points": [[p.x, p.y] for p in incident.locations],
         "grid": _geometry(incident.grid),
     }
+    actions = _action_forms(user, incident, bound, bound_action)
     context = {
         "incident": incident,
         "parties": parties,
@@ -194,7 +196,12 @@ def _render_detail(
         "events": timeline,
         "duplicates": links.duplicates,
         "duplicate_of": links.duplicate_of,
-        "actions": _action_forms(user, incident, bound, bound_action),
+        "actions": actions,
+        "form_bound": bound is not None,
+        # The route form says where the rule sends the matter (issue 20: the override was a guess).
+        "rule_target": rule_target_name(incident)
+        if any(item["action"] == Action.ROUTE for item in actions)
+        else "",
         "map_data": _map_context(map_data),
     }
     return render(request, "incidents/detail.html", context, status=status)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents.models import Incident
+from incidents.routing import center_for
 from volunteers.choices import ResponderStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,4 +63,30 @@ def test_on_a_phone_the_queue_folds_its_filters_and_fits_the_screen(open_page, p
     assert width <= 390
     page.locator("#queue-filters summary").click()
     expect(page.locator("form.filter-form")).to_be_visible()
+    assert page.errors == []
+
+
+def test_the_detail_page_opens_the_next_step_says_where_routing_goes_and_finds_units(
+    open_page, people, intake, walk, network
+):
+    # A center for every area but the county: the override list has them all.
+    centers = [
+        center_for(area) for area in network.values() if area.level in ("township", "village")
+    ]
+    village_center = next(c for c in centers if c.area.code == "621122100001")
+    matter = walk(intake(), "assessed")
+    page = open_page(people["village"], f"/incidents/{matter.pk}/")
+    route = page.locator("details.action-form.next-action")
+    expect(route).to_have_attribute("data-action", "route")
+    expect(route.locator("form")).to_be_visible()  # open, not behind a click
+    expect(route.locator("#rule-target")).to_contain_text(village_center.name)
+    # The override is a searchable list: typing narrows it to the matching units.
+    select = route.locator("select[name$='override_unit']")
+    total = select.locator("option").count()
+    assert total > 2
+    route.locator("input.unit-search").fill("乙乡")
+    shown = select.locator("option:not([hidden])").all_inner_texts()
+    assert shown
+    assert all("乙乡" in text for text in shown if text.strip("-— "))
+    assert len(shown) < total
     assert page.errors == []
