@@ -11,13 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics import maps, svg
+from analytics.area_counts import OpenCounts, open_counts_by_child, overdue_matters, queue_url
+from analytics.area_map import AreaShape, linked_areas_map
 from analytics.choices import GI_BIN_LABELS, Trend
 from analytics.coverage.models import ServicePoint
 from analytics.coverage.report import Coverage, coverage
 from analytics.forecasting.reads import EarlyWarning, early_warning
 from analytics.heatmap import density_png, kde
 from analytics.models import HotspotCell, HotspotRun
-from analytics.periods import Period, add_months, months_ending
+from analytics.periods import Period, months_ending
 from analytics.queries import (
     MatterFilter,
     clusters,
@@ -31,7 +33,6 @@ from gridmap.choices import AreaLevel
 from gridmap.models import Area
 from incidents.choices import OPEN_STATES
 from incidents.models import Incident
-from incidents.queries import overdue_q
 from incidents.rates import Rates, area_rates, monthly_rates
 from patrols.briefing import PatrolSection, patrol_section
 from roads.queries import active_network
@@ -39,6 +40,8 @@ from roads.queries import active_network
 Progress = Callable[[str], None]
 TOP_HOTSPOTS = 10
 LIST_LIMIT = 15
+# The overdue list shows this many (longest overdue first) and links to the queue for the rest.
+OVERDUE_LIMIT = 50
 CONFIDENCE = {3: "99%", 2: "95%", 1: "90%"}
 BRIEFING_SUGGESTIONS = 3
 
@@ -49,6 +52,17 @@ class Headline:
     value: str
     previous: str
     change: str
+
+
+@dataclass(frozen=True)
+class Region:
+    """A row of the region table: the child's rates and index, its open and overdue matters now
+    and the queue links of both."""
+
+    ranked: Ranked
+    counts: OpenCounts
+    open_url: str
+    overdue_url: str
 
 
 @dataclass
@@ -77,6 +91,11 @@ class Briefing:
     hotspot_svg: str
     index_svg: str
     maps: dict[str, str] = field(default_factory=dict)
+    # Open matters now and the overdue ones among them, total and per child area (issue 20).
+    overdue_total: int = 0
+    overdue_url: str = ""
+    regions: list[Region] = field(default_factory=list)
+    area_svg: str = ""
     # The 10-minute service circle (None: no roads or no service points loaded).
     coverage: Coverage | None = None
     # The stored outlook of the month after the period (None: none stored; nothing is fitted).
@@ -161,11 +180,15 @@ def _headlines(rates: Rates, previous: Rates, index, previous_index) -> list[Hea
 
 
 def _trend_chart(area: Area, period: Period, incidents: QuerySet[Incident] | None) -> str:
-    months = months_ending(add_months(period.end, -1), 12)
-    counts = monthly_rates(area=area, start=months[0].start, end=period.end, incidents=incidents)
+    months = months_ending(period.last_month, 12)
+    counts = monthly_rates(
+        area=area, start=months[0].start, end=months[-1].end, incidents=incidents
+    )
     index = monthly_index(area, months, incidents)
+    # The month still running is marked (its figures cover only the days so far).
+    today = timezone.localdate()
     return svg.line_chart(
-        [f"{m.start:%m}" for m in months],
+        [f"{m.start:%m}" + ("*" if m.start <= today < m.end else "") for m in months],
         [
             (_("Matters received"), [float(m.rates.received) for m in counts]),
             # A month without matters (before the records start) has no meaningful index.
@@ -180,14 +203,47 @@ def _trend_chart(area: Area, period: Period, incidents: QuerySet[Incident] | Non
     )
 
 
-def _open_lists(area: Area, incidents: QuerySet[Incident] | None) -> tuple[list, list]:
+def _open_lists(area: Area, incidents: QuerySet[Incident] | None) -> tuple[list, int, list]:
+    """The overdue matters (first OVERDUE_LIMIT), how many there are, the supervised ones."""
+    related = ("township", "village", "handling_unit")
+    overdue = overdue_matters(area, incidents).select_related(*related)
     base = Incident.objects.all() if incidents is None else incidents
-    scoped = base.filter(grid__code__startswith=area.code_prefix).select_related(
-        "township", "village", "handling_unit"
-    )
-    overdue = scoped.filter(overdue_q()).order_by("due_at")[:LIST_LIMIT]
+    scoped = base.filter(grid__code__startswith=area.code_prefix).select_related(*related)
     supervised = scoped.filter(supervised=True, state__in=OPEN_STATES).order_by("due_at")
-    return list(overdue), list(supervised[:LIST_LIMIT])
+    return list(overdue[:OVERDUE_LIMIT]), overdue.count(), list(supervised[:LIST_LIMIT])
+
+
+def _regions(
+    area: Area, ranked: list[Ranked], incidents: QuerySet[Incident] | None
+) -> tuple[list[Region], str]:
+    """The region table's rows and the area map: each child's open and overdue matters now,
+    linked to the queue filtered to that child."""
+    counts = open_counts_by_child(area, incidents)
+    regions = [
+        Region(
+            ranked=r,
+            counts=counts.get(r.area.pk, OpenCounts()),
+            open_url=queue_url(r.area),
+            overdue_url=queue_url(r.area, overdue=True),
+        )
+        for r in ranked
+    ]
+    shapes = [
+        AreaShape(
+            geometry=region.ranked.area.display_boundary,
+            label_point=region.ranked.area.label_point,
+            lines=(
+                region.ranked.area.name,
+                _("%(open)d open · %(overdue)d overdue")
+                % {"open": region.counts.open, "overdue": region.counts.overdue},
+            ),
+            href=region.open_url,
+            open=region.counts.open,
+            overdue=region.counts.overdue,
+        )
+        for region in regions
+    ]
+    return regions, linked_areas_map(shapes)
 
 
 def service_circle(area: Area) -> Coverage | None:
@@ -213,6 +269,8 @@ def build(
 ) -> Briefing:
     """Compute the briefing of ``area`` over ``period`` (stores its hot-spot run)."""
     validate(area)
+    # A period still running counts the days so far, and is compared with as many days before.
+    period = period.as_of(timezone.localdate())
     say = progress or (lambda _message: None)
     say(_("rates and safety index"))
     rates = area_rates(area=area, start=period.start, end=period.end, incidents=incidents)
@@ -239,7 +297,8 @@ def build(
     repeats = repeat_locations(incidents, area=area, end=period.end)[:LIST_LIMIT]
     groups = clusters(period_matters, eps_m=300, min_points=8)[:LIST_LIMIT]
     say(_("overdue and supervised matters"))
-    overdue, supervised = _open_lists(area, incidents)
+    overdue, overdue_total, supervised = _open_lists(area, incidents)
+    regions, area_svg = _regions(area, ranked, incidents)
     say(_("service circle"))
     circle = service_circle(area)
     say(_("maps"))
@@ -277,6 +336,10 @@ def build(
         repeats=repeats,
         clusters=groups,
         overdue=overdue,
+        overdue_total=overdue_total,
+        overdue_url=queue_url(area, overdue=True),
+        regions=regions,
+        area_svg=area_svg,
         supervised=supervised,
         trend_chart=chart,
         heat_png=heat_png,

@@ -8,6 +8,7 @@ import json
 import re
 
 import folium
+from branca.element import MacroElement, Template
 from django.conf import settings
 
 BIN_COLOURS = {
@@ -58,7 +59,8 @@ def _map(leaflet: Leaflet, bounds: tuple[float, float, float, float]) -> folium.
         location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
         tiles=None,
         zoom_start=10,
-        control_scale=True,
+        # Leaflet's own scale shows miles too: _Controls adds a metric one.
+        control_scale=False,
     )
     # Folium would load Leaflet, jQuery, Bootstrap and awesome-markers from CDNs; the maps use
     # plain Leaflet only, served by the site (or copied beside an exported briefing).
@@ -67,7 +69,38 @@ def _map(leaflet: Leaflet, bounds: tuple[float, float, float, float]) -> folium.
     if settings.MAP_TILES == "osm":
         folium.TileLayer(settings.MAP_TILE_URL, attr=settings.MAP_TILE_ATTRIBUTION).add_to(fmap)
     fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+    _Controls().add_to(fmap)
     return fmap
+
+
+class _Controls(MacroElement):
+    """A metric-only scale, and a plain "Leaflet" attribution prefix (Leaflet 1.9 puts a flag
+    before it, which has no place on a county briefing; issue 20)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
+        }
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
+def _names(fmap: folium.Map, outlines: dict) -> None:
+    """Each area's name written on the map, at its centre (not only on hover)."""
+    folium.GeoJson(
+        as_text(outlines),
+        name="names",
+        style_function=lambda _: {"stroke": False, "fill": False},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name"],
+            labels=False,
+            permanent=True,
+            direction="center",
+            class_name="area-name",
+        ),
+    ).add_to(fmap)
 
 
 def _outlines(fmap: folium.Map, outlines: dict) -> None:
@@ -75,8 +108,8 @@ def _outlines(fmap: folium.Map, outlines: dict) -> None:
         as_text(outlines),
         name="outline",
         style_function=lambda _: {"color": "#555", "weight": 1, "fillOpacity": 0},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     ).add_to(fmap)
+    _names(fmap, outlines)
 
 
 def heatmap_map(
@@ -128,6 +161,7 @@ def choropleth_map(leaflet: Leaflet, areas: dict, bounds: tuple[float, float, fl
         },
         tooltip=folium.GeoJsonTooltip(fields=["name", "score", "rank"], labels=False),
     ).add_to(fmap)
+    _names(fmap, areas)
     return fmap.get_root().render()
 
 

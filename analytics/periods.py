@@ -25,15 +25,45 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 @dataclass(frozen=True)
 class Period:
-    """Whole calendar months [start, end): ``kind`` is month, quarter or year."""
+    """Whole calendar months [start, end): ``kind`` is month, quarter or year.
+
+    A period still running (or one compared with it) is cut short: ``end`` is then the day after
+    the last day counted and ``full_end`` the calendar end, so every figure covers the same
+    number of days as the one it is compared with (issue 20: five days of this month against all
+    of last month read as a fall of 78 %).
+    """
 
     kind: str
     start: dt.date
     end: dt.date
+    full_end: dt.date | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        """Only the first ``days`` days of the calendar period are counted."""
+        return self.full_end is not None
+
+    @property
+    def days(self) -> int:
+        """Days counted."""
+        return (self.end - self.start).days
 
     @property
     def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        """Calendar months the period spans (a cut-short period: its whole months)."""
+        end = self.full_end or self.end
+        return (end.year - self.start.year) * 12 + end.month - self.start.month
+
+    @property
+    def last_month(self) -> dt.date:
+        """The first day of the period's last calendar month."""
+        return add_months(self.full_end or self.end, -1)
+
+    def as_of(self, today: dt.date) -> Period:
+        """The period counted through ``today`` when it is still running, else itself."""
+        if self.full_end is None and self.start <= today < self.end:
+            return Period(self.kind, self.start, today + dt.timedelta(days=1), self.end)
+        return self
 
     @property
     def label(self) -> str:
@@ -45,7 +75,7 @@ class Period:
         return f"{self.start.year}"
 
     @property
-    def title(self) -> str:
+    def calendar_title(self) -> str:
         """The period as a Chinese briefing names it (2026年10月, 2026年第3季度, 2026年度)."""
         if self.kind == "month":
             return _("%(year)d-%(month)02d") % {"year": self.start.year, "month": self.start.month}
@@ -56,9 +86,21 @@ class Period:
             }
         return _("Year %(year)d") % {"year": self.start.year}
 
+    @property
+    def title(self) -> str:
+        """The period as a briefing names it, with the days counted when cut short."""
+        if not self.incomplete:
+            return self.calendar_title
+        return _("%(period)s, days 1-%(days)d") % {"period": self.calendar_title, "days": self.days}
+
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(self.kind, add_months(self.start, -self.months), self.start)
+        """The period of the same kind just before this one; cut short to the same number of days
+        when this one is."""
+        start = add_months(self.start, -self.months)
+        if not self.incomplete:
+            return Period(self.kind, start, self.start)
+        end = min(start + dt.timedelta(days=self.days), self.start)
+        return Period(self.kind, start, end, self.start if end < self.start else None)
 
 
 def parse_period(text: str) -> Period:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -14,6 +15,7 @@ from analytics import maps
 from analytics.briefing import Briefing, add_maps
 from analytics.choices import GI_BIN_LABELS
 
+SITE_FRAME = "analytics/_briefing_site.html"
 LEAFLET_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "leaflet"
 # An exported briefing opens offline: Leaflet is copied next to it.
 LOCAL_LEAFLET = ("assets/leaflet/leaflet.js", "assets/leaflet/leaflet.css")
@@ -28,12 +30,23 @@ def _context(briefing: Briefing, *, pdf: bool) -> dict:
     }
 
 
-def html(briefing: Briefing, *, leaflet: maps.Leaflet, nonce: str = "") -> str:
+def html(
+    briefing: Briefing,
+    *,
+    leaflet: maps.Leaflet,
+    nonce: str = "",
+    request: HttpRequest | None = None,
+) -> str:
     """The HTML briefing; its maps load Leaflet from ``leaflet`` (script and CSS URLs), and their
-    inline scripts carry ``nonce`` when served under the site's Content-Security-Policy."""
+    inline scripts carry ``nonce`` when served under the site's Content-Security-Policy. With a
+    ``request`` it is a page of the site (header, navigation, favicon); without, a plain document
+    (stored and exported briefings)."""
     with translation.override(settings.LANGUAGE_CODE):
         add_maps(briefing, leaflet, nonce=nonce)
-        return render_to_string("analytics/briefing.html", _context(briefing, pdf=False))
+        context = _context(briefing, pdf=False)
+        if request is not None:
+            context["frame"] = SITE_FRAME
+        return render_to_string("analytics/briefing.html", context, request=request)
 
 
 def pdf(briefing: Briefing) -> bytes:

@@ -74,7 +74,8 @@ def briefing_html(request: HttpRequest) -> HttpResponse:
     from analytics import render as rendering
 
     # The maps' folium scripts are inline: they run under this response's CSP nonce.
-    return HttpResponse(rendering.html(result, leaflet=_leaflet(), nonce=str(request.csp_nonce)))
+    page = rendering.html(result, leaflet=_leaflet(), nonce=str(request.csp_nonce), request=request)
+    return HttpResponse(page)
 
 
 @login_required

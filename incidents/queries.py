@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from gridmap.models import AREA_SHAPE_FIELDS, Area
 from gridmap.scoping import user_area
-from incidents.choices import OPEN_STATES, UnitKind
+from incidents.choices import OPEN_STATES, State, UnitKind
 from incidents.models import Category, HandlingUnit, Incident
 
 DUPLICATE_RADIUS_M = 50
@@ -180,13 +180,25 @@ def units_for_user(user: object) -> QuerySet[HandlingUnit]:
 # The queue's ``scope`` parameter: "all" shows the whole jurisdiction; otherwise a user who works
 # for units sees their units' matters (their center's queue), others their whole jurisdiction.
 WHOLE_JURISDICTION = "all"
+# "needs action": the whole jurisdiction's matters nobody has routed yet (received, assessed) and
+# the overdue ones, whichever center holds them; the dispatcher's default view (issue 20: a new
+# field report of a village showed only under the whole jurisdiction).
+NEEDS_ACTION = "action"
+NEEDS_ACTION_STATES = (State.RECEIVED, State.ASSESSED)
+
+
+def needs_action_q(now: dt.datetime | None = None) -> Q:
+    """Matters waiting for a dispatcher: not yet routed, or overdue."""
+    return Q(state__in=NEEDS_ACTION_STATES) | overdue_q(now)
 
 
 def queue_incidents(user: object, scope: str | None) -> tuple[QuerySet[Incident], list, bool]:
     """The matters of a queue view, the user's units, and whether it spans the jurisdiction."""
     units = list(units_for_user(user))
-    whole = scope == WHOLE_JURISDICTION or not units
     matters = visible_incidents(user)
+    if scope == NEEDS_ACTION:
+        return matters.filter(needs_action_q()), units, True
+    whole = scope == WHOLE_JURISDICTION or not units
     if not whole:
         matters = matters.filter(handling_unit__in=units)
     return matters, units, whole

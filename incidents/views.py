@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -27,6 +28,7 @@ from config.pwa import queue_strings
 from gridmap.models import Area
 from gridmap.scoping import user_area
 from gridmap.views import map_strings
+from incidents import queue_order
 from incidents.choices import OPEN_STATES, Action, DispatchStep, EventKind, Source
 from incidents.filters import IncidentFilter
 from incidents.forms import (
@@ -41,7 +43,8 @@ from incidents.forms import (
 from incidents.models import Incident, IncidentEvent, Photo
 from incidents.photos import JPEG_QUALITY, MAX_EDGE_PX, MAX_PHOTOS, max_upload_bytes
 from incidents.privacy import may_see_parties, party_view, record_party_view
-from incidents.queries import duplicate_links, queue_incidents, visible_incidents
+from incidents.queries import NEEDS_ACTION, duplicate_links, queue_incidents, visible_incidents
+from incidents.routing_preview import rule_target_name
 from incidents.services import (
     ACTIONS,
     INTAKE_ROLES,
@@ -104,15 +107,18 @@ def _filter_widgets(matter_filter: IncidentFilter) -> None:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The matters of the user's units (or whole jurisdiction), filtered, 50 a page."""
-    matters, units, whole = queue_incidents(request.user, request.GET.get("scope"))
+    scope = request.GET.get("scope") or queue_order.default_scope(request.user)
+    matters, units, whole = queue_incidents(request.user, scope)
     data = _filter_data(request)
+    sort = queue_order.sort_key(data.pop("sort", [None])[-1])
     matter_filter = IncidentFilter(
-        data, queryset=matters.order_by("-received_at", "-id"), request=request
+        data, queryset=matters.order_by(*queue_order.order_by(sort)), request=request
     )
     _filter_widgets(matter_filter)
     page = Paginator(matter_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("scope", None)
+    data.setlist("scope", [scope] if scope else [])
     return render(
         request,
         "incidents/queue.html",
@@ -122,7 +128,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             "units": units,
             "whole": whole,
             "query": query.urlencode(),
-            "scope_query": "scope=all&" if whole and units else "",
+            "scope": scope or "",
+            "needs_action": scope == NEEDS_ACTION,
+            "sort": sort,
+            "sort_links": queue_order.sort_links(data, sort),
+            # Pages keep the view and the sort (``query`` holds the filters).
+            "scope_query": urlencode({"scope": scope or "", "sort": sort}) + "&",
             # The ledger applies the same scope and filters: it exports what the queue lists.
             "export_params": [(k, v) for k, values in data.lists() for v in values],
         },
@@ -188,6 +199,7 @@ def _render_detail(
         "points": [[p.x, p.y] for p in incident.locations],
         "grid": _geometry(incident.grid),
     }
+    actions = _action_forms(user, incident, bound, bound_action)
     context = {
         "incident": incident,
         "parties": parties,
@@ -195,7 +207,12 @@ def _render_detail(
         "events": timeline,
         "duplicates": links.duplicates,
         "duplicate_of": links.duplicate_of,
-        "actions": _action_forms(user, incident, bound, bound_action),
+        "actions": actions,
+        "form_bound": bound is not None,
+        # The route form says where the rule sends the matter (issue 20: the override was a guess).
+        "rule_target": rule_target_name(incident)
+        if any(item["action"] == Action.ROUTE for item in actions)
+        else "",
         "map_data": _map_context(map_data),
     }
     return render(request, "incidents/detail.html", context, status=status)

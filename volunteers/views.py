@@ -26,8 +26,10 @@ from gridmap.models import AREA_SHAPE_FIELDS
 from gridmap.views import map_strings
 from incidents.choices import DispatchStep
 from incidents.models import Incident
+from incidents.queries import visible_incidents
 from roads.queries import active_network
 from volunteers.access import Viewer, dispatchable_incident
+from volunteers.choices import AssignmentState
 from volunteers.forms import AssignForm, AssignmentStepForm
 from volunteers.models import Assignment, Responder
 from volunteers.queries import (
@@ -330,6 +332,7 @@ def _render_responder(request: HttpRequest, *, status: int = 200) -> HttpRespons
         "finished": finished,
         "map_data": map_data if live or units else None,
         "step_queue": _step_queue_data(user),
+        **_offer_context(user, live),
     }
     return render(request, "volunteers/responder.html", context, status=status)
 
@@ -352,6 +355,16 @@ def _step_queue_data(user: object) -> dict[str, object]:
             "queued": _("%(step)s at %(time)s: waiting to send"),
             "outcome": _("Outcome"),
         },
+def _offer_context(user: object, live: list) -> dict[str, object]:
+    """The new offers waiting for an answer (the banner at the top) and which matters the user
+    may open (their page shows the parties' contact as far as the user may see it)."""
+    offers = [a for a in live if a.state == AssignmentState.OFFERED]
+    ids = [a.incident_id for a in live]
+    visible = set(visible_incidents(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return {
+        "offers": len(offers),
+        "first_offer": offers[0].pk if offers else None,
+        "visible_matters": visible,
     }
 
 

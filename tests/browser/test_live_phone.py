@@ -60,10 +60,11 @@ def test_on_a_phone_the_live_toast_leaves_the_new_offers_buttons_free(
     assert accept.evaluate(HIT_TEST) == "the button"
     assert decline.evaluate(HIT_TEST) == "the button"
     assert toast.is_visible()  # … while the toast is still shown
-    # No force: Playwright checks that the button gets the click. The step is sent through the
-    # offline queue (docs/field-app.md), then the page reloads with the server's state.
+    accept.click(timeout=2_000)  # no force: Playwright checks that the button gets the click
+    # The step asks once (issue 20), then is sent through the offline queue
+    # (docs/field-app.md), and the page reloads with the server's state.
     with page.expect_navigation():
-        accept.click(timeout=2_000)
+        card.locator(".step-yes").first.click(timeout=2_000)
 
     page.wait_for_url("**/responder/**")
     assignment.refresh_from_db()

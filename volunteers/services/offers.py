@@ -45,7 +45,8 @@ NEAREST_WINDOWS = (8, 32, 128)
 # Pauses before each round of windows (seconds): the first round does not wait.
 RETRY_PAUSES_S = (0.0, 0.01, 0.02, 0.04, 0.08, 0.16)
 # "Nearest available" passes over units that have the matter or turned it down; a dispatcher can
-# still name such a unit.
+# still name such a unit. It sends only idle units (status available): a unit with a free place but
+# on its way to another matter is not "free" to the dispatcher who clicks the button (issue 20).
 PASSED_OVER_STATES = (*LIVE_ASSIGNMENT_STATES, AssignmentState.DECLINED, AssignmentState.EXPIRED)
 
 
@@ -187,7 +188,7 @@ _UNIT_COLUMNS = ("id", "name", "load", "capacity", "status", "home_area_id")
 # window itself, so they never use up its places.
 _NEAREST_WINDOW = f"""
 WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {MATTER_POINT} AS d {DISPATCHABLE_FROM_WHERE}
-      AND r.home_area_id = ANY(%(covering)s)
+      AND r.status = 'available' AND r.home_area_id = ANY(%(covering)s)
       AND NOT EXISTS (SELECT 1 FROM volunteers_assignment x
                       WHERE x.incident_id = %(incident)s AND x.responder_id = r.id
                         AND x.state = ANY(%(passed_over)s))
@@ -200,7 +201,7 @@ _UNIT_DISTANCE = f"""{", ".join(f"r.{column}" for column in _UNIT_COLUMNS)},
 _NEAREST_SELECT = f"""{_NEAREST_WINDOW}
 SELECT {_UNIT_DISTANCE}
 FROM volunteers_responder r JOIN c USING (id)
-WHERE r.load < r.capacity AND r.status <> 'off_duty'
+WHERE r.load < r.capacity AND r.status = 'available'
 ORDER BY c.d
 LIMIT 1
 """
@@ -211,12 +212,12 @@ _WINDOW_BY_ETA_SQL = f"""{_NEAREST_WINDOW}
 SELECT r.id, ST_Distance(r.position::geography, {MATTER_POINT}::geography), r.travel_mode,
        ST_X(r.position), ST_Y(r.position)
 FROM volunteers_responder r JOIN c USING (id)
-WHERE r.load < r.capacity AND r.status <> 'off_duty'
+WHERE r.load < r.capacity AND r.status = 'available'
 """
 _FIRST_BY_ETA_SQL = f"""
 SELECT {_UNIT_DISTANCE}
 FROM volunteers_responder r
-WHERE r.id = ANY(%(ranked)s::bigint[]) AND r.load < r.capacity AND r.status <> 'off_duty'
+WHERE r.id = ANY(%(ranked)s::bigint[]) AND r.load < r.capacity AND r.status = 'available'
 ORDER BY array_position(%(ranked)s::bigint[], r.id)
 LIMIT 1
 FOR UPDATE OF r SKIP LOCKED
