@@ -118,7 +118,8 @@ def _from_text(raw: str) -> CodeReading:
 
 
 def _from_scientific(given: str, match: re.Match) -> CodeReading:
-    digits = (match.group(1) + (match.group(2) or "")).rstrip("0") or "0"
+    # Every digit written in the mantissa counts, trailing zeros too: they were shown.
+    digits = match.group(1) + (match.group(2) or "")
     value = Decimal(match.group(1) + "." + (match.group(2) or "0")) * 10 ** int(match.group(3))
     if value != value.to_integral_value():
         return CodeReading(code="", given=given, error=_fraction(given))

@@ -142,13 +142,13 @@ def read_boundary_file(
         frame = gpd.read_file(path, layer=layer, encoding=choice.encoding, engine="pyogrio")
     except EncodingError as exc:
         raise BoundaryFileError(str(exc)) from None
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         raise BoundaryFileError(
             _(
-                "The attribute table is not %(encoding)s (%(error)s): name its encoding with "
+                "The attribute table is not %(encoding)s: name its encoding with "
                 "--encoding, e.g. --encoding GB18030, or leave the option out to detect it."
             )
-            % {"encoding": choice.encoding, "error": exc.reason}
+            % {"encoding": choice.encoding}
         ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         raise BoundaryFileError(

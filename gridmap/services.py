@@ -302,7 +302,8 @@ def _feature(row: int, record: dict[str, object], errors: _Errors) -> _Feature:
         errors.add(feature, _("name is empty."))
     elif len(feature.name) > Area._meta.get_field("name").max_length:
         errors.add(feature, _("name is longer than 100 characters."))
-    feature.level = _level(record.get("level"), feature, errors)
+    # A code that could not be read has no level to check: its error says what is wrong.
+    feature.level = "" if reading.error else _level(record.get("level"), feature, errors)
     if reading.lost_digits_for(feature.level):
         errors.add(feature, reading.lost_digits_message())
     if feature.level in CODE_LENGTH and feature.level != AreaLevel.COUNTY:
