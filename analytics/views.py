@@ -3,6 +3,7 @@ and the stored (scheduled) briefings of the user's jurisdiction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
 from accounts.choices import Role
 from analytics.forms import BriefingForm, areas_for
-from analytics.periods import default_period
+from analytics.glance import month_glance
+from analytics.periods import add_months, default_period
 from analytics.stored import file_path, latest_for, served_html, visible_briefings
 from incidents.queries import visible_incidents
 
@@ -35,15 +37,27 @@ def _leadership(request: HttpRequest) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     """The leadership page: pick an area and a period, open the briefing or download its PDF."""
     _leadership(request)
+    today = timezone.localdate()
+    period = default_period(today)
+    quarter_start = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1)
     return render(
         request,
         "analytics/index.html",
         {
             "areas": areas_for(request.user),
-            "period": default_period(timezone.localdate()).label,
+            "period": period.label,
+            # Whole periods only: a partial one compared with whole ones misleads.
+            "last_quarter": quarter_label(add_months(quarter_start, -3)),
+            "last_year": str(today.year - 1),
+            "glance": month_glance(visible_incidents(request.user), period),
             "stored": latest_for(request.user),
         },
     )
+
+
+def quarter_label(quarter_start: dt.date) -> str:
+    """The label of the quarter that starts on ``quarter_start`` (2026Q3)."""
+    return f"{quarter_start.year}Q{(quarter_start.month - 1) // 3 + 1}"
 
 
 def _briefing(request: HttpRequest) -> Briefing | HttpResponse:

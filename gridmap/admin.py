@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.contrib.gis.db import models as gis_models
@@ -11,9 +9,9 @@ from django.db.models import Field, ForeignKey, QuerySet
 from django.forms import Field as FormField
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gridmap import import_report
 from gridmap.choices import AreaLevel
 from gridmap.models import Area, AreaImport, AreaVersion, GridWorker
 from gridmap.scoping import scope, user_area
@@ -202,8 +200,8 @@ class AreaImportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("validation report"))
     def report_display(self, obj: AreaImport) -> str:
-        text = json.dumps(obj.report, ensure_ascii=False, indent=2, sort_keys=True)
-        return format_html('<pre class="import-report">{}</pre>', text)
+        # Rendered from the stored figures in the reader's language, not as raw JSON.
+        return import_report.html_report(obj.report)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -22,6 +22,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from gridmap.coords import InputCRS, to_wgs84
+from gridmap.encodings import EncodingChoice, EncodingError, choose_encoding
 
 WGS84 = 4326
 
@@ -33,6 +34,10 @@ NAMED_CRS: dict[str, int] = {
     InputCRS.GCJ02.value: 4326,
     InputCRS.BD09.value: 4326,
 }
+# Longitudes and latitudes of mainland China and its islands, generously rounded: where x and y
+# fall only the other way round, the file has them swapped.
+CHINA_LONGITUDES = (73.0, 136.0)
+CHINA_LATITUDES = (3.0, 54.0)
 _EPSG = re.compile(r"^EPSG:([0-9]{1,6})$", re.IGNORECASE)
 
 # Column names the importer looks for when no --*-field option is given, first match wins.
@@ -97,6 +102,14 @@ def read_boundaries(
     path: Path, *, layer: str | None = None, encoding: str | None = None
 ) -> gpd.GeoDataFrame:
     """The features of one layer of a GeoJSON, Shapefile (or .zip of one) or GeoPackage file."""
+    return read_boundary_file(path, layer=layer, encoding=encoding)[0]
+
+
+def read_boundary_file(
+    path: Path, *, layer: str | None = None, encoding: str | None = None
+) -> tuple[gpd.GeoDataFrame, EncodingChoice]:
+    """read_boundaries, and the attribute encoding used with the reason for it: ``encoding``
+    when given, else a Shapefile's .cpg, else what its .dbf decodes as (gridmap.encodings)."""
     if not path.exists():
         raise BoundaryFileError(_("File not found: %(path)s") % {"path": path})
     try:
@@ -123,13 +136,25 @@ def read_boundaries(
             raise BoundaryFileError(
                 _("Unknown encoding %(encoding)r.") % {"encoding": encoding}
             ) from None
-    frame = gpd.read_file(path, layer=layer or layers[0], encoding=encoding, engine="pyogrio")
+    layer = layer or layers[0]
+    try:
+        choice = choose_encoding(path, layer, encoding)
+        frame = gpd.read_file(path, layer=layer, encoding=choice.encoding, engine="pyogrio")
+    except EncodingError as exc:
+        raise BoundaryFileError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise BoundaryFileError(
+            _(
+                "The attribute table is not %(encoding)s: name its encoding with "
+                "--encoding, e.g. --encoding GB18030, or leave the option out to detect it."
+            )
+            % {"encoding": choice.encoding}
+        ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
         raise BoundaryFileError(
-            _("Layer %(layer)s of %(path)s has no features with geometry.")
-            % {"layer": layer or layers[0], "path": path}
+            _("Layer %(layer)s of %(path)s has no features.") % {"layer": layer, "path": path}
         )
-    return frame
+    return frame, choice
 
 
 def select_fields(
@@ -165,9 +190,45 @@ def select_fields(
     return selected.rename_geometry("geometry") if frame.geometry.name != "geometry" else selected
 
 
+def _has_coordinates(frame: gpd.GeoDataFrame) -> bool:
+    # Features without geometry are reported one by one by the importer, not as a CRS problem.
+    return bool((~frame.geometry.isna() & ~frame.geometry.is_empty).any())
+
+
 def _plausible_lonlat(frame: gpd.GeoDataFrame) -> bool:
+    if not _has_coordinates(frame):
+        return True
     minx, miny, maxx, maxy = frame.total_bounds
     return bool(-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
+
+
+def _in_china(x: tuple[float, float], y: tuple[float, float]) -> bool:
+    lon, lat = CHINA_LONGITUDES, CHINA_LATITUDES
+    return lon[0] <= x[0] <= x[1] <= lon[1] and lat[0] <= y[0] <= y[1] <= lat[1]
+
+
+def _check_not_swapped(frame: gpd.GeoDataFrame) -> None:
+    """Refuse lon/lat whose x and y are plausible only the other way round, naming the fix."""
+    if not _has_coordinates(frame):
+        return
+    minx, miny, maxx, maxy = frame.total_bounds
+    if not _in_china((minx, maxx), (miny, maxy)) and _in_china((miny, maxy), (minx, maxx)):
+        raise BoundaryFileError(
+            _(
+                "Longitude and latitude look swapped: x runs %(x0).6g–%(x1).6g, which is a "
+                "latitude in China, and y runs %(y0).6g–%(y1).6g, a longitude. Export the file "
+                "again with x = longitude and y = latitude, or import it with --swap-xy."
+            )
+            % {"x0": minx, "x1": maxx, "y0": miny, "y1": maxy}
+        )
+
+
+def swap_xy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame with x and y of every coordinate exchanged (--swap-xy)."""
+    frame = frame.copy()
+    swapped = shapely.transform(frame.geometry.values, lambda xy: xy[:, ::-1])
+    frame[frame.geometry.name] = gpd.GeoSeries(swapped, index=frame.index, crs=frame.crs)
+    return frame
 
 
 def to_wgs84_frame(
@@ -177,6 +238,7 @@ def to_wgs84_frame(
     if source is not None:
         frame, label = frame.set_crs(source.crs, allow_override=True), source.label
     elif frame.crs is None:
+        _check_not_swapped(frame)
         if not _plausible_lonlat(frame):
             raise BoundaryFileError(
                 _(
@@ -186,10 +248,12 @@ def to_wgs84_frame(
                 )
                 % {"bounds": _bounds(frame)}
             )
-        frame, label = frame.set_crs(WGS84), "wgs84 (assumed: file has no CRS)"
+        frame, label = frame.set_crs(WGS84), _("wgs84 (assumed: file has no CRS)")
     else:
         epsg = frame.crs.to_epsg()
         label = (f"EPSG:{epsg}" if epsg else frame.crs.name)[:50]
+    if frame.crs.is_geographic:
+        _check_not_swapped(frame)
     if frame.crs.is_geographic and not _plausible_lonlat(frame):
         raise BoundaryFileError(
             _(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import geopandas as gpd
@@ -27,6 +28,7 @@ from gridmap.choices import (
     code_prefix,
     level_for_code,
 )
+from gridmap.codes import CodeReading, code_notes, read_code
 from gridmap.models import WGS84, Area, AreaImport, AreaVersion, hierarchy_errors
 
 # Display boundaries are simplified per level with coverage simplification (shared edges of
@@ -142,14 +144,18 @@ class ImportResult:
     report: ValidationReport
     import_id: int | None
     dry_run: bool
+    # What was done to codes on the way in (padded, read from numbers): gridmap.codes kinds.
+    notes: tuple[dict[str, object], ...] = ()
 
 
 class AreaImportError(Exception):
-    """An import that wrote nothing; ``messages`` name the features or areas concerned."""
+    """An import that wrote nothing; ``messages`` name the features or areas concerned, and
+    ``items`` hold them as {"feature", "code", "reason"} where a feature is concerned."""
 
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[str], items: list[dict[str, object]] | None = None) -> None:
         super().__init__("\n".join(messages))
         self.messages = messages
+        self.items = items if items is not None else [{"reason": m} for m in messages]
 
 
 class InvalidFeaturesError(AreaImportError):
@@ -180,6 +186,7 @@ class _Feature:
     geom: shapely.Geometry | None = None
     display: shapely.Geometry | None = None
     label: shapely.Geometry | None = None
+    code_reading: CodeReading | None = None
 
     @property
     def where(self) -> str:
@@ -189,16 +196,21 @@ class _Feature:
 class _Errors(list):
     """Messages collected over a whole file, so one run lists every bad feature, in file order."""
 
-    def add(self, feature: _Feature, message: str) -> None:
-        self.append((feature.row, f"{feature.where}: {message}"))
+    def add(self, feature: _Feature, message: str, *, sentence: str | None = None) -> None:
+        """``message`` about ``feature``; ``sentence`` when it names the feature itself."""
+        where = {"where": feature.where, "message": message}
+        text = sentence or _("%(where)s: %(message)s") % where
+        item = {"feature": feature.row, "code": feature.code, "reason": message}
+        self.append((feature.row, text, item))
 
     def raise_if_any(self) -> None:
         if self:
-            messages = [message for _row, message in sorted(self, key=lambda item: item[0])]
+            ordered = sorted(self, key=lambda item: item[0])
+            messages = [message for _row, message, _item in ordered]
             listed = messages[:MAX_LISTED_ERRORS]
             if len(messages) > MAX_LISTED_ERRORS:
                 listed.append(_("… and %(n)d more.") % {"n": len(messages) - MAX_LISTED_ERRORS})
-            raise InvalidFeaturesError(listed)
+            raise InvalidFeaturesError(listed, [item for _row, _message, item in ordered])
 
 
 def _missing(value: object) -> bool:
@@ -272,24 +284,33 @@ def _level(raw: object, feature: _Feature, errors: _Errors) -> str:
 
 
 def _feature(row: int, record: dict[str, object], errors: _Errors) -> _Feature:
+    reading = read_code(record.get("code"))
     feature = _Feature(
         row=row,
-        code=_text(record.get("code")),
+        code=reading.code or reading.given,
         name=_text(record.get("name")),
         level="",
         parent_code=None,
         population=None,
         households=None,
         synthetic=None,
+        code_reading=reading,
     )
+    if reading.error:
+        errors.add(feature, reading.error)
     if not feature.name:
         errors.add(feature, _("name is empty."))
     elif len(feature.name) > Area._meta.get_field("name").max_length:
         errors.add(feature, _("name is longer than 100 characters."))
-    feature.level = _level(record.get("level"), feature, errors)
+    # A code that could not be read has no level to check: its error says what is wrong.
+    feature.level = "" if reading.error else _level(record.get("level"), feature, errors)
+    if reading.lost_digits_for(feature.level):
+        errors.add(feature, reading.lost_digits_message())
     if feature.level in CODE_LENGTH and feature.level != AreaLevel.COUNTY:
-        given = _text(record.get("parent_code"))
-        feature.parent_code = given or ancestor_codes(feature.code, feature.level)[-1]
+        parent = read_code(record.get("parent_code"))
+        if parent.error:
+            errors.add(feature, parent.error)
+        feature.parent_code = parent.code or ancestor_codes(feature.code, feature.level)[-1]
     feature.population = _count(record.get("population"), "population", feature, errors)
     feature.households = _count(record.get("households"), "households", feature, errors)
     feature.synthetic = _flag(record.get("synthetic"), feature, errors)
@@ -332,7 +353,12 @@ def _clean_geometry(
 ) -> None:
     """Set the feature's MultiPolygon, repairing it (and saying so) where it was invalid."""
     if geom is None or geom.is_empty:
-        errors.add(feature, _("has no geometry."))
+        errors.add(
+            feature,
+            _("has no geometry."),
+            sentence=_("feature %(row)d (code %(code)s) has no geometry.")
+            % {"row": feature.row, "code": feature.code or "—"},
+        )
         return
     geom = shapely.force_2d(geom)
     polygonal = geom.geom_type in _POLYGONAL
@@ -382,8 +408,13 @@ def _usable(geom: shapely.Geometry | None) -> bool:
 
 def _check_duplicates(features: list[_Feature], errors: _Errors) -> None:
     first_row: dict[str, int] = {}
+    counts = Counter(f.code for f in features if f.code)
     for feature in features:
-        if feature.code and feature.code in first_row:
+        reading = feature.code_reading
+        if counts[feature.code] > 1 and reading is not None and reading.shown is not None:
+            # Codes that a spreadsheet rounded to the same number: digits were lost.
+            errors.add(feature, reading.lost_digits_message())
+        elif feature.code and feature.code in first_row:
             errors.add(
                 feature,
                 _("code %(code)s appears twice in the file (first at feature %(row)d).")
@@ -751,6 +782,7 @@ def import_areas(
     progress: bool = False,
     dry_run: bool = False,
     retire_missing_under: str | None = None,
+    read_notes: dict[str, object] | None = None,
 ) -> ImportResult:
     """Create, re-version or update areas from ``frame``, all or nothing, and validate the tree.
 
@@ -758,7 +790,8 @@ def import_areas(
     and synthetic are optional (level and parent come from the code). Raises
     InvalidFeaturesError for bad input and ImportRefusedError when the written boundaries break
     ``tolerances``. ``dry_run`` does everything, then rolls back; ``retire_missing_under`` (a
-    code) retires the areas below it that the frame leaves out.
+    code) retires the areas below it that the frame leaves out; ``read_notes`` (what reading
+    the file found, e.g. {"encoding": {...}}) are stored with the report.
     """
     features, present, repaired = _prepare(frame)
     bar = tqdm(
@@ -792,6 +825,7 @@ def import_areas(
             report=report,
             import_id=None,
             dry_run=dry_run,
+            notes=tuple(code_notes((f.row, f.code_reading) for f in features)),
         )
         record = AreaImport.objects.create(
             source=source[:500],
@@ -805,6 +839,8 @@ def import_areas(
                 "attributes_updated": result.attributes_updated,
                 "retired": retired,
                 "valid_from": valid_from.isoformat(),
+                "notes": list(result.notes),
+                **(read_notes or {}),
             },
         )
         if dry_run:

@@ -1,8 +1,11 @@
 """Pages of the grid network."""
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridmap.choices import AreaLevel
@@ -14,8 +17,14 @@ GRID_MIN_ZOOM = 13
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page: what the county's network holds, and where to go."""
-    return render(request, "gridmap/home.html", {"summary": network_summary()})
+    """Start page: the signed-in user's own work first, then what the network holds."""
+    # The briefing a leader opens: the latest complete month (a partial one misleads).
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return render(
+        request,
+        "gridmap/home.html",
+        {"summary": network_summary(), "briefing_period": last_month.strftime("%Y-%m")},
+    )
 
 
 def map_strings() -> dict[str, object]:

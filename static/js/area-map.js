@@ -7,6 +7,12 @@
  */
 (function () {
   'use strict';
+  // One date format on every screen: YYYY-MM-DD HH:MM (issue 20 point 12).
+  const ymdhm = (iso) => {
+    const d = new Date(iso);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  };
 
   const config = JSON.parse(document.getElementById('map-config').textContent);
   const options = JSON.parse(document.getElementById('map-options').textContent);
@@ -471,7 +477,7 @@
         marks,
         el('dl', {class: 'facts'},
           ...row(o.kindLabel, p.kind_label), ...row(o.categoryLabel, p.category_label),
-          ...row(o.stateLabel, p.state_label), ...row(o.dueLabel, new Date(p.due_at).toLocaleString()),
+          ...row(o.stateLabel, p.state_label), ...row(o.dueLabel, ymdhm(p.due_at)),
           ...row(t.levels.grid, p.grid_name || t.unknown),
           ...row(o.unitLabel, p.handling_unit_name || t.unknown)),
         actions,

@@ -15,6 +15,12 @@
  */
 (function () {
   'use strict';
+  // One date format on every screen: YYYY-MM-DD HH:MM (issue 20 point 12).
+  const ymdhm = (iso) => {
+    const d = new Date(iso);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  };
 
   const {el, format, readJson, createMap, BOUNDARY} = window.PinganMaps;
   const data = readJson('intake-data');
@@ -248,7 +254,7 @@
         });
         duplicateInput.value = checkbox.checked ? String(item.id) : '';
       });
-      const when = item.received_at ? new Date(item.received_at).toLocaleString(document.documentElement.lang) : '';
+      const when = item.received_at ? ymdhm(item.received_at) : '';
       list.append(el('li', {},
         el('label', {}, checkbox, ' ', format(t.duplicateOf, {number: item.number})),
         el('br'),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridmap import io
+from gridmap import import_report, io
 from gridmap.management.base import add_gis_file_arguments, not_imported
 from gridmap.services import (
     DEFAULT_TOLERANCES,
@@ -17,7 +18,6 @@ from gridmap.services import (
     ImportResult,
     InvalidFeaturesError,
     Tolerances,
-    ValidationReport,
     import_areas,
 )
 
@@ -31,35 +31,6 @@ FIELD_OPTIONS = (
     ("households", "households"),
     ("synthetic", "synthetic"),
 )
-
-
-def format_report(report: ValidationReport) -> str:
-    """The validation report as a plain-text table, one line per level of children."""
-    header = (
-        f"{_('level'):<10} {_('parents'):>7} {_('children'):>8}  "
-        f"{_('max outside'):>12} {_('max overlap'):>12} {_('max uncovered'):>14}"
-    )
-    lines = [header, "-" * len(header)]
-    for row in report.levels:
-        lines.append(
-            f"{row.level:<10} {row.parents:>7} {row.children:>8}  "
-            f"{row.max_outside_pct:>10.3f} % {row.max_overlap_pct:>10.3f} % "
-            f"{row.max_uncovered_pct:>12.3f} %"
-        )
-    if not report.levels:
-        lines.append(_("(no parent with children was touched: nothing to compare)"))
-    tolerances = report.tolerances
-    lines.append(
-        _("Tolerances: outside ≤ %(o)g %%, overlap ≤ %(v)g %%, uncovered ≤ %(u)g %%.")
-        % {
-            "o": tolerances.max_outside_pct,
-            "v": tolerances.max_overlap_pct,
-            "u": tolerances.max_uncovered_pct,
-        }
-    )
-    for repair in report.repaired:
-        lines.append(_("Repaired feature %(row)s (code %(code)s): %(reason)s") % repair)
-    return "\n".join(lines)
 
 
 def _percent(text: str) -> float:
@@ -109,23 +80,39 @@ class Command(BaseCommand):
             metavar="CODE",
             help=_("retire areas below CODE that the file leaves out"),
         )
+        parser.add_argument(
+            "--swap-xy",
+            action="store_true",
+            help=_("exchange x and y of every coordinate (files with latitude first)"),
+        )
+        parser.add_argument(
+            "--report-json",
+            type=Path,
+            metavar="PATH",
+            help=_("also write the report, or what was wrong, as JSON to PATH"),
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path: Path = options["path"]
         valid_from = self._valid_from(options["valid_from"])
+        self.report_path: Path | None = options["report_json"]
         try:
-            frame, crs_label = self._read(path, options)
+            frame, crs_label, encoding = self._read(path, options)
         except io.BoundaryFileError as exc:
+            self._write_json(source=str(path), errors=[{"reason": str(exc)}])
             raise CommandError(str(exc)) from None
         self.stdout.write(
             _("Read %(n)d features from %(path)s (source CRS: %(crs)s).")
             % {"n": len(frame), "path": path, "crs": crs_label}
         )
+        self.stdout.write(import_report.describe_encoding(encoding))
         tolerances = Tolerances(
             max_outside_pct=options["max_outside"],
             max_overlap_pct=options["max_overlap"],
             max_uncovered_pct=options["max_uncovered"],
         )
+        context = {"source": str(path), "features": len(frame), "encoding": encoding}
+        context["source_crs"] = crs_label
         try:
             result = import_areas(
                 frame,
@@ -136,24 +123,48 @@ class Command(BaseCommand):
                 progress=options["verbosity"] >= 1,
                 dry_run=bool(options["dry_run"]),
                 retire_missing_under=options["retire_missing_under"],
+                read_notes={"encoding": encoding},
             )
         except InvalidFeaturesError as exc:
+            self._write_json(**context, errors=exc.items)
             raise not_imported(path, exc.messages) from None
         except ImportRefusedError as exc:
-            self.stdout.write(format_report(exc.report))
+            report = exc.report.as_dict()
+            self._write_json(**context, report=report, errors=exc.items)
+            self.stdout.write(import_report.text_report(report))
             raise CommandError(
                 _("Import refused, tolerances broken (nothing was written):")
                 + "\n"
                 + "\n".join(exc.messages)
             ) from None
+        self._write_json(**context, result=result)
         self._summary(result)
 
     def _read(self, path: Path, options: dict) -> tuple:
-        """The file's features with the importer's column names, in EPSG:4326, and its CRS."""
+        """The file's features with the importer's column names, in EPSG:4326, its CRS label
+        and the attribute encoding used (gridmap.encodings.EncodingChoice.as_dict())."""
         source = io.parse_source_crs(options["source_crs"]) if options["source_crs"] else None
-        raw = io.read_boundaries(path, layer=options["layer"], encoding=options["encoding"])
+        raw, encoding = io.read_boundary_file(
+            path, layer=options["layer"], encoding=options["encoding"]
+        )
         fields = {key: options[f"{option}_field"] for option, key in FIELD_OPTIONS}
-        return io.to_wgs84_frame(io.select_fields(raw, fields), source)
+        selected = io.select_fields(raw, fields)
+        if options["swap_xy"]:
+            selected = io.swap_xy(selected)
+        frame, label = io.to_wgs84_frame(selected, source)
+        return frame, label, encoding.as_dict()
+
+    def _write_json(self, **values: object) -> None:
+        if self.report_path is None:
+            return
+        values.setdefault("features", 0)
+        values.setdefault("encoding", None)
+        values.setdefault("source_crs", "")
+        document = import_report.json_report(**values)
+        self.report_path.parent.mkdir(parents=True, exist_ok=True)
+        self.report_path.write_text(
+            json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
 
     def _valid_from(self, text: str | None) -> dt.date:
         if not text:
@@ -166,22 +177,9 @@ class Command(BaseCommand):
             ) from None
 
     def _summary(self, result: ImportResult) -> None:
-        self.stdout.write(format_report(result.report))
-        self.stdout.write(
-            _(
-                "Created %(created)d, re-versioned %(updated)d, unchanged %(unchanged)d "
-                "(names or figures updated: %(touched)d), repaired %(repaired)d, "
-                "retired %(retired)d."
-            )
-            % {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "touched": result.attributes_updated,
-                "repaired": result.repaired,
-                "retired": result.retired,
-            }
-        )
+        report = {**result.report.as_dict(), "notes": list(result.notes)}
+        self.stdout.write(import_report.text_report(report))
+        self.stdout.write(import_report.summary_line(result))
         if result.dry_run:
             self.stdout.write(self.style.WARNING(_("Dry run: everything was rolled back.")))
         else:
