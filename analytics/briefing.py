@@ -19,7 +19,7 @@ from analytics.coverage.report import Coverage, coverage
 from analytics.forecasting.reads import EarlyWarning, early_warning
 from analytics.heatmap import density_png, kde
 from analytics.models import HotspotCell, HotspotRun
-from analytics.periods import Period, months_ending
+from analytics.periods import Period, add_months, months_ending
 from analytics.queries import (
     MatterFilter,
     clusters,

@@ -355,6 +355,9 @@ def _step_queue_data(user: object) -> dict[str, object]:
             "queued": _("%(step)s at %(time)s: waiting to send"),
             "outcome": _("Outcome"),
         },
+    }
+
+
 def _offer_context(user: object, live: list) -> dict[str, object]:
     """The new offers waiting for an answer (the banner at the top) and which matters the user
     may open (their page shows the parties' contact as far as the user may see it)."""

@@ -133,6 +133,8 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
 def _upload(w, side):
     """An upload of the probing county administrator ("in") or of another account ("out")."""
     from accounts.models import User
