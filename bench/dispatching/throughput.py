@@ -51,14 +51,15 @@ FROM incidents_incident
 WHERE id = %(incident)s
 FOR UPDATE
 """
-# The rules of "nearest available": the unit serves the matter's area (its home area is the
-# matter's grid or one of the grid's ancestors, as stored with the matter) and was not offered
-# this matter before. The home test as a list of ids, which the planner estimates from the
-# column's statistics, keeps the KNN index scan (a LIKE on a per-row subquery is estimated at
-# 0.5 % and turns the plan into "all units with the skill, then sort").
+# The rules of "nearest available": the unit is idle (status available, issue 20), serves the
+# matter's area (its home area is the matter's grid or one of the grid's ancestors, as stored
+# with the matter) and was not offered this matter before. The home test as a list of ids, which
+# the planner estimates from the column's statistics, keeps the KNN index scan (a LIKE on a
+# per-row subquery is estimated at 0.5 % and turns the plan into "all units with the skill,
+# then sort").
 RAW_NEAREST = f"""
 WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {RAW_POINT} AS d {RAW_DISPATCHABLE}
-      AND r.home_area_id = ANY(%(homes)s)
+      AND r.status = 'available' AND r.home_area_id = ANY(%(homes)s)
       AND NOT EXISTS (SELECT 1 FROM volunteers_assignment x
                       WHERE x.incident_id = %(incident)s AND x.responder_id = r.id
                         AND x.state = ANY(%(passed_over)s))
@@ -67,7 +68,7 @@ WITH c AS MATERIALIZED (SELECT r.id, r.position <-> {RAW_POINT} AS d {RAW_DISPAT
 )
 SELECT r.id, ST_Distance(r.position::geography, {RAW_POINT}::geography)
 FROM volunteers_responder r JOIN c USING (id)
-WHERE r.load < r.capacity AND r.status <> 'off_duty'
+WHERE r.load < r.capacity AND r.status = 'available'
 ORDER BY c.d
 LIMIT 1
 FOR UPDATE OF r SKIP LOCKED
