@@ -256,10 +256,13 @@ class Incident(models.Model):
     # Past matters brought in from a county's ledgers (onboarding, issue 19): closed, counted in
     # analytics unless a filter leaves them out, and placed at an area's label point when the
     # ledger gave only place names.
-    imported = models.BooleanField(_("imported from a ledger"), default=False)
+    # Defaults in the database too: writers that do not know these columns (the previous
+    # release during an upgrade, COPY, hand-written SQL) still insert matters.
+    imported = models.BooleanField(_("imported from a ledger"), default=False, db_default=False)
     location_approximate = models.BooleanField(
         _("approximate location (area centre)"),
         default=False,
+        db_default=False,
         help_text=_("Placed at the label point of the area the ledger names, not where it was."),
     )
 

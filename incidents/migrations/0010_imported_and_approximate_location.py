@@ -12,12 +12,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="incident",
             name="imported",
-            field=models.BooleanField(default=False, verbose_name="imported from a ledger"),
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="imported from a ledger"
+            ),
         ),
         migrations.AddField(
             model_name="incident",
             name="location_approximate",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Placed at the label point of the area the ledger names, not where it was.",
                 verbose_name="approximate location (area centre)",
