@@ -144,7 +144,7 @@ def test_each_township_is_told_of_its_own_cells_once(network, category, make_use
     assert network[OTHER_HOT_GRID].name in told_b.text
     assert network[HOT_GRID].name not in told_b.text
     # Users without a language of their own read the county's: Simplified Chinese.
-    assert told_a.title == f"2026年11月预警：{network[TOWNSHIP_A].name}需关注的网格（1 个）"
+    assert told_a.title == f"2026-11预警：{network[TOWNSHIP_A].name}需关注的网格（1 个）"
     assert told_a.link == f"/map/#area={TOWNSHIP_A}"
     assert not Notification.objects.filter(recipient=grid_leader).exists()
     # Announcing the stored month again writes nothing (the outbox's event keys).
