@@ -33,7 +33,7 @@ def test_the_october_briefing_warns_of_november_cells_with_why_and_skill(
     # Briefings are written in the county's language (Simplified Chinese), whoever asks.
     text = section(briefing(client, township_leader, "621122101000"))
     assert "预警：下月需关注的地方" in text
-    assert "2026年11月" in text
+    assert "2026-11" in text
     assert network[OTHER_HOT_GRID].name in text
     assert network[HOT_GRID].name not in text
     assert f"{network[OTHER_HOT_GRID].parent.name} (1 个网格)" in text  # the village to watch
