@@ -354,6 +354,9 @@ def _step_queue_data(user: object) -> dict[str, object]:
             **queue_strings(),
             "queued": _("%(step)s at %(time)s: waiting to send"),
             "outcome": _("Outcome"),
+            "confirm": _("Confirm: %(step)s?"),
+            "yes": _("Yes, send it"),
+            "back": _("No, go back"),
         },
     }
 

@@ -50,6 +50,27 @@
     article.dataset.queuedStep = item.meta.step;
   }
 
+  // The one-tap steps ask once before they are sent, as on the server's page
+  // (responder-confirm.js shows these parts in place of the button).
+  function confirmParts(button, step) {
+    button.classList.add('step-go');
+    const confirm = document.createElement('p');
+    confirm.className = 'step-confirm';
+    confirm.hidden = true;
+    const question = document.createElement('span');
+    question.textContent = format(t.confirm, {step: data.labels[step]});
+    const yes = document.createElement('button');
+    yes.type = 'submit';
+    yes.className = 'button primary big step-yes';
+    yes.textContent = t.yes;
+    const back = document.createElement('button');
+    back.type = 'button';
+    back.className = 'button big step-back';
+    back.textContent = t.back;
+    confirm.append(question, yes, back);
+    return [confirm];
+  }
+
   function stepForm(assignment, step) {
     const form = document.createElement('form');
     form.className = step === 'done' ? 'stacked' : 'step-form';
@@ -76,6 +97,7 @@
     button.className = 'button primary big';
     button.textContent = data.labels[step];
     form.append(button);
+    if (step !== 'done') form.append(...confirmParts(button, step));
     return form;
   }
 
