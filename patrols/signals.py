@@ -15,10 +15,9 @@ def link_report(sender: type, instance: Incident, created: bool, **kwargs: objec
     """In the intake's transaction: the reporter's patrol that was under way at intake."""
     if not created or instance.reporter_id is None or kwargs.get("raw"):
         return
-    # The patrol whose time covers the intake (an open one included). A report queued offline
-    # is received later than it was made: once the matter records the time it was made, that
-    # time belongs here instead of received_at.
-    at = instance.received_at
+    # The patrol whose time covers the report (an open one included). A report queued offline
+    # is received later than it was made: the phone's time of making it counts where sent.
+    at = instance.reported_at or instance.received_at
     patrol = (
         Patrol.objects.filter(leader_id=instance.reporter_id, started_at__lte=at)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=at))

@@ -153,3 +153,17 @@ def test_a_report_taken_in_at_a_time_within_an_ended_patrol_is_linked_to_it(peop
     after = take_in(request=intake_request(), reporter=leader, now=start + dt.timedelta(minutes=90))
     assert PatrolReport.objects.get(incident=within.incident).patrol == patrol
     assert not PatrolReport.objects.filter(incident=after.incident).exists()
+
+
+def test_a_report_made_during_a_patrol_and_sent_after_it_is_linked_to_it(people):
+    from incidents.services import take_in
+    from tests.factories import intake_request
+
+    leader = people["leader_a1"]
+    start = timezone.now() - dt.timedelta(hours=2)
+    patrol, _ = start_patrol(leader=leader, started_at=start.isoformat())
+    end_patrol(patrol_id=patrol.pk, leader=leader, ended_at=start + dt.timedelta(hours=1))
+    # Made on the phone mid-patrol, queued offline, received after the patrol ended.
+    made = (start + dt.timedelta(minutes=30)).isoformat()
+    late = take_in(request=intake_request(reported_at=made), reporter=leader)
+    assert PatrolReport.objects.get(incident=late.incident).patrol == patrol
