@@ -38,11 +38,14 @@ def center_for(area: Area) -> HandlingUnit:
     if area.level == AreaLevel.GRID:
         area = area.parent
     unit, _created = HandlingUnit.objects.get_or_create(
-        kind=UnitKind.CENTER,
-        area=area,
-        defaults={"code": f"center-{area.code}", "name": f"{area.name}综治中心"},
+        kind=UnitKind.CENTER, area=area, defaults=center_fields(area)
     )
     return unit
+
+
+def center_fields(area: Area) -> dict[str, str]:
+    """The code and name of the center made for ``area`` (one rule for every writer of them)."""
+    return {"code": f"center-{area.code}", "name": f"{area.name}综治中心"}
 
 
 def routed_unit(grid_codes: Sequence[str], *, multi_department: bool) -> HandlingUnit:

@@ -14,6 +14,7 @@ from psycopg import sql
 from gridmap.models import Area
 from incidents.choices import TIER_DEADLINE, PartyRole, State, UnitKind
 from incidents.models import HandlingUnit, Incident, IncidentEvent, Party, Photo
+from incidents.routing import center_fields
 from onboarding.choices import ImportKind
 from onboarding.ledger import LedgerRow
 from onboarding.models import ImportBatch, ImportedMatter
@@ -37,15 +38,7 @@ def _centers(village_ids: set[int]) -> dict[int, int]:
     )
     missing = Area.objects.without_shapes().filter(id__in=village_ids - set(found))
     HandlingUnit.objects.bulk_create(
-        [
-            HandlingUnit(
-                kind=UnitKind.CENTER,
-                area=area,
-                code=f"center-{area.code}",
-                name=f"{area.name}综治中心",
-            )
-            for area in missing
-        ],
+        [HandlingUnit(kind=UnitKind.CENTER, area=area, **center_fields(area)) for area in missing],
         ignore_conflicts=True,
     )
     if len(found) < len(village_ids):
