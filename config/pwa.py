@@ -50,6 +50,8 @@ SHELL_FILES = (
     "js/live.js",
     "js/offline-queue.js",
     "js/offline-status.js",
+    "js/patrol-track.js",
+    "js/patrol-walk.js",
     "js/pwa.js",
 )
 WORKER_SCRIPT = "js/service-worker.js"
@@ -70,7 +72,11 @@ def offline_pages(user: object) -> list[str]:
         return []
     pages = []
     if getattr(user, "role", None) == Role.GRID_LEADER:
-        pages += [reverse("incidents:my-grid"), reverse("incidents:field-intake")]
+        pages += [
+            reverse("incidents:my-grid"),
+            reverse("incidents:field-intake"),
+            reverse("patrols:walk"),
+        ]
     if getattr(user, "role", None) == Role.RESPONDER or user.responder_units.exists():
         pages.append(reverse("volunteers:responder"))
     return pages

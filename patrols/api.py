@@ -8,6 +8,7 @@ second open patrol or a deleted track 409. See docs/patrols.md.
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -72,6 +73,19 @@ def patrol_summary(patrol: Patrol) -> dict[str, object]:
         "points_url": reverse("api-patrol-points", args=[patrol.pk]),
         "end_url": reverse("api-patrol-end", args=[patrol.pk]),
     }
+
+
+def _own_patrol_id(request: Request, uid: uuid.UUID) -> int:
+    """The id of the caller's patrol with this uid (a phone that started it offline knows only
+    the uid); someone else's is not shown to exist."""
+    pk = (
+        Patrol.objects.filter(uid=uid, leader_id=request.user.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        raise PatrolNotFoundError(_("No patrol %(id)s of yours.") % {"id": uid})
+    return pk
 
 
 class PatrolsAPI:
@@ -146,6 +160,21 @@ class EndView(PatrolsAPI, APIView):
             patrol_id=pk, leader=request.user, ended_at=_body(request).get("ended_at")
         )
         return Response(patrol_summary(patrol))
+
+
+class PointsByUidView(PointsView):
+    """The same batch, to the patrol named by its uid (the offline queue's address: the start
+    may still be waiting on the phone when the points are queued)."""
+
+    def post(self, request: Request, uid: uuid.UUID) -> Response:  # type: ignore[override]
+        return super().post(request, pk=_own_patrol_id(request, uid))
+
+
+class EndByUidView(EndView):
+    """The end, to the patrol named by its uid (as PointsByUidView)."""
+
+    def post(self, request: Request, uid: uuid.UUID) -> Response:  # type: ignore[override]
+        return super().post(request, pk=_own_patrol_id(request, uid))
 
 
 class TrackView(PatrolsAPI, APIView):

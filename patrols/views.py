@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from config.pwa import queue_strings
 from gridmap.choices import AreaLevel
 from gridmap.models import Area
 from gridmap.scoping import user_area
@@ -50,6 +51,31 @@ def _strings() -> dict[str, object]:
     return {"baseMaps": strings["baseMaps"], "tiandituAttribution": strings["tiandituAttribution"]}
 
 
+def _walk_strings() -> dict[str, str]:
+    """The texts of the patrol page's script (js/patrol-walk.js), translated."""
+    return {
+        "recording": _("Recording: %(points)s points, %(metres)s m."),
+        "waiting": _("Waiting for the first GPS fix…"),
+        "sending": _("Sending…"),
+        "sent": _("All points sent."),
+        "pending": _("Waiting to send: %(count)s points."),
+        "ended": _("Patrol ended: %(metres)s m, %(share)s of the grid within 50 m."),
+        "endedOffline": _(
+            "Patrol ended on this phone; it is sent with its track when the connection returns."
+        ),
+        "denied": _("Location permission was refused: allow it for this site to record a patrol."),
+        "unavailable": _("This phone cannot give its position."),
+        "failed": _("The server refused: %(detail)s"),
+        "offline": _("No connection; the points are kept and sent later."),
+        "noStorage": _(
+            "This browser cannot keep anything offline; send it when you have a network."
+        ),
+        "labelStart": _("Patrol start"),
+        "labelEnd": _("Patrol end"),
+        "labelBatch": _("Track: %(count)s points"),
+    }
+
+
 @login_required
 def walk(request: HttpRequest) -> HttpResponse:
     """The grid leader's phone page: start and end a patrol; the phone records the track."""
@@ -58,25 +84,19 @@ def walk(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only a grid leader patrols a grid."))
     open_patrol = Patrol.objects.filter(leader=request.user, ended_at__isnull=True).first()
     recent = Patrol.objects.filter(leader=request.user, ended_at__isnull=False)[:5]
+    # The offline queue names a patrol by its uid (the phone's, known before the start is sent).
+    no_uid = "00000000-0000-0000-0000-000000000000"
     data = {
+        "user": request.user.pk,
         "startUrl": reverse("api-patrol-start"),
+        "pointsUrl": reverse("api-patrol-points-by-uid", args=[no_uid]),
+        "endUrl": reverse("api-patrol-end-by-uid", args=[no_uid]),
         "open": patrol_summary(open_patrol) if open_patrol else None,
-        "strings": {
-            "recording": _("Recording: %(points)s points, %(metres)s m."),
-            "waiting": _("Waiting for the first GPS fix…"),
-            "sending": _("Sending…"),
-            "sent": _("All points sent."),
-            "pending": _("Waiting to send: %(count)s points."),
-            "ended": _("Patrol ended: %(metres)s m, %(share)s of the grid within 50 m."),
-            "denied": _(
-                "Location permission was refused: allow it for this site to record a patrol."
-            ),
-            "unavailable": _("This phone cannot give its position."),
-            "failed": _("The server refused: %(detail)s"),
-            "offline": _("No connection; the points are kept and sent later."),
-        },
+        # A copy of this page saved on the phone is older than what the phone itself did since.
+        "renderedAt": timezone.now().isoformat(),
+        "strings": _walk_strings(),
     }
-    context = {"grid": grid, "data": data, "recent": recent}
+    context = {"grid": grid, "data": data, "recent": recent, "queue_strings": queue_strings()}
     return render(request, "patrols/walk.html", context)
 
 

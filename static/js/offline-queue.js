@@ -126,6 +126,14 @@
 
   // --- the queue --------------------------------------------------------------------------------
 
+  // Items go out in the order they were made: two made in the same millisecond (a patrol's
+  // last batch and its end) still get distinct, increasing times.
+  let lastCreated = 0;
+  function createdNow() {
+    lastCreated = Math.max(Date.now(), lastCreated + 1);
+    return new Date(lastCreated).toISOString();
+  }
+
   async function enqueue(kind, url, payload, files, options) {
     const opts = options || {};
     const user = opts.user !== undefined ? String(opts.user) : await currentUser();
@@ -139,7 +147,7 @@
       label: opts.label || '',
       meta: opts.meta || null,
       user,
-      createdAt: new Date().toISOString(),
+      createdAt: createdNow(),
       status: 'waiting',
       attempts: 0,
       error: null,

@@ -1,16 +1,22 @@
-/* Recording a patrol's GPS track on the phone, and sending it in batches.
+/* Recording a patrol's GPS track on the phone (docs/patrols.md), through the offline queue
+ * (offline-queue.js, the same IndexedDB queue as field reports and responders' steps).
  *
  * A fix is kept when it is the first, or lies at least MIN_METRES from the last kept one, or
  * MIN_SECONDS after it (the device's accuracy and time go with it). Kept fixes are grouped into
- * batches of BATCH_POINTS (or whatever is there every FLUSH_MS and at the end), each with a fresh
- * client uid; the server stores a batch once, however often it is sent.
+ * batches of BATCH_POINTS (or whatever is there every FLUSH_MS and at the end). The start, each
+ * batch and the end are queue items of kind 'patrol', sent in order when there is a network,
+ * each with its client uid (the patrol's uid names it in every URL, so points can be queued
+ * before the start has reached the server) and the phone's own times; the server stores each
+ * once, however often it is sent.
  *
- * The seam for the offline queue (static/js, issue 16 items 1-3): every request goes through
- * the transport, a function (url, body) -> Promise<{ok, status, body}>. The default posts at once;
- * PinganPatrolTrack.setTransport(fn) hands batches (and the start and end calls, which carry
- * their own uid and time) to a queue that stores them in IndexedDB and sends them when the
- * connection returns. Batches not yet accepted are also kept in localStorage, so a reload loses
- * nothing.
+ * The open patrol (its uid, the fixes not yet batched with the uid their batch will have, the
+ * last kept fix) is kept beside the queue (PinganQueue.setMeta), so closing the page, a reload
+ * or a restart of the phone loses nothing: the next page open carries on. Batches an older
+ * version kept in localStorage ('pingan-patrol-<id>') move into the queue on the first open.
+ *
+ *   PinganPatrolTrack.Patrols({user, startUrl, pointsUrl, endUrl, labels, onChange}):
+ *     restore(serverOpen, renderedAt) → state | null; start(); end(); waiting();
+ *     onChange(state) after every change.
  */
 (function () {
   'use strict';
@@ -19,40 +25,10 @@
   const MIN_SECONDS = 30;
   const BATCH_POINTS = 10;
   const FLUSH_MS = 60 * 1000;
+  const KIND = 'patrol';
+  const LEGACY_PREFIX = 'pingan-patrol-';
 
-  function csrfToken() {
-    const cookie = document.cookie.split('; ').find((part) => part.startsWith('csrftoken='));
-    if (cookie) return decodeURIComponent(cookie.split('=')[1]);
-    const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-    return input ? input.value : '';
-  }
-
-  async function postJson(url, body) {
-    const response = await fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken()},
-      body: JSON.stringify(body),
-    });
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (error) {
-      // Not JSON (a proxy's error page): the status says enough.
-    }
-    return {ok: response.ok, status: response.status, body: data};
-  }
-
-  let transport = postJson;
-
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
+  const queue = window.PinganQueue;
 
   /* Metres between two {lon, lat} (haversine; enough for a 20 m threshold). */
   function metres(a, b) {
@@ -69,75 +45,100 @@
     return metres(last, fix) >= MIN_METRES || (Date.parse(fix.at) - Date.parse(last.at)) / 1000 >= MIN_SECONDS;
   }
 
-  /* One patrol's recorder: patrol = {id, points_url}; onChange(state) after every change. */
-  function Recorder(patrol, onChange) {
-    const storeKey = `pingan-patrol-${patrol.id}`;
-    let outbox = [];
+  const csrfToken = () => {
+    const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return queue.csrfTokenFromCookie() || (input ? input.value : '');
+  };
+
+  /* Batches an older version of this page kept in localStorage, into the queue (oldest first,
+   * their own uids: a batch that did reach the server is not stored twice). */
+  async function migrateLegacy(user, label) {
+    let keys = [];
     try {
-      outbox = JSON.parse(localStorage.getItem(storeKey) || '[]');
+      keys = Object.keys(localStorage).filter((key) => key.startsWith(LEGACY_PREFIX)).sort();
     } catch (error) {
-      outbox = [];
+      return 0;  // storage refused: nothing was kept there either
     }
-    let pending = [];
-    let last = null;
-    let kept = 0;
+    let moved = 0;
+    for (const key of keys) {
+      let batches = [];
+      try {
+        batches = JSON.parse(localStorage.getItem(key) || '[]');
+      } catch (error) {
+        batches = [];
+      }
+      for (const batch of batches) {
+        if (!batch || !batch.url || !batch.uid || !Array.isArray(batch.points)) continue;
+        await queue.enqueue(KIND, batch.url, {uid: batch.uid, points: batch.points}, [], {
+          id: batch.uid, user, label: label(batch.points.length), meta: {points: batch.points.length},
+        });
+        moved += 1;
+      }
+      localStorage.removeItem(key);
+    }
+    return moved;
+  }
+
+  function Patrols(options) {
+    const user = String(options.user);
+    const stateKey = `patrol-open:${user}`;
+    const endedKey = `patrol-ended:${user}`;
+    const labels = options.labels;
+    const urlOf = (template, uid) => template.replace('00000000-0000-0000-0000-000000000000', uid);
+    let state = null;  // {uid, startedAt, pending, pendingUid, last, kept, metres}
+    let ended = '';  // the queue id of the last end this phone made
     let watch = null;
     let timer = null;
-    let sending = null;
-    let lastError = null;
-    let summary = null;
-
-    const save = () => {
-      try {
-        if (outbox.length) localStorage.setItem(storeKey, JSON.stringify(outbox));
-        else localStorage.removeItem(storeKey);
-      } catch (error) {
-        // Storage full or refused: the batches stay in memory.
-      }
+    // State changes one at a time: a fix arriving while a batch is being queued waits for it.
+    let work = Promise.resolve();
+    const serially = (fn) => {
+      work = work.then(fn, fn);
+      return work;
     };
-    const waiting = () => pending.length + outbox.reduce((n, batch) => n + batch.points.length, 0);
-    const changed = () => onChange({kept, waiting: waiting(), error: lastError, sending: Boolean(sending), summary});
 
-    function seal() {
-      if (!pending.length) return;
-      outbox.push({url: patrol.points_url, uid: uuid(), points: pending});
-      pending = [];
-      save();
+    const save = () => queue.setMeta(stateKey, state);
+    const flush = () => queue.flush({user, csrfToken: csrfToken()}).catch(() => null);
+
+    async function items() {
+      try {
+        return await queue.list({user, kind: KIND});
+      } catch (error) {
+        return [];
+      }
     }
 
-    async function sendAll() {
-      while (outbox.length) {
-        const batch = outbox[0];
-        let answer;
-        try {
-          answer = await transport(batch.url || patrol.points_url, {uid: batch.uid, points: batch.points});
-        } catch (error) {
-          lastError = {offline: true};
-          return false;
-        }
-        if (!answer.ok && answer.status >= 500) {
-          lastError = {status: answer.status, detail: answer.body && answer.body.detail};
-          return false;
-        }
-        // Accepted, or refused for good (4xx: resending cannot help); either way it leaves.
-        lastError = answer.ok ? null : {status: answer.status, detail: answer.body && answer.body.detail};
-        if (answer.ok && answer.body) summary = answer.body;
-        outbox.shift();
-        save();
-      }
-      return true;
+    /* Points on the phone not yet accepted by the server. */
+    async function waiting() {
+      const unsent = (await items()).filter((item) => item.status === 'waiting' || item.status === 'sending');
+      const queued = unsent.reduce((n, item) => n + ((item.meta && item.meta.points) || 0), 0);
+      return queued + (state ? state.pending.length : 0);
     }
 
-    function flush() {
-      seal();
-      if (!sending) {
-        sending = sendAll().finally(() => {
-          sending = null;
-          changed();
-        });
-        changed();
-      }
-      return sending;
+    async function changed() {
+      const list = await items();
+      const endItem = ended ? list.find((item) => item.id === ended) || null : null;
+      const startItem = state ? list.find((item) => item.id === state.uid) || null : null;
+      options.onChange({
+        state,
+        waiting: await waiting(),
+        offline: list.some((item) => item.status === 'waiting' && item.error && item.error.code === 'network'),
+        refused: list.filter((item) => item.status === 'refused'),
+        startItem,
+        endItem,
+      });
+    }
+
+    /* The fixes gathered so far into a queued batch; its uid was chosen with the first of them,
+     * so queueing it again after a crash replaces it (or the server sees it as a repeat). */
+    async function seal() {
+      if (!state || !state.pending.length) return;
+      const points = state.pending;
+      await queue.enqueue(KIND, urlOf(options.pointsUrl, state.uid), {uid: state.pendingUid, points}, [], {
+        id: state.pendingUid, user, label: labels.batch(points.length), meta: {patrol: state.uid, points: points.length},
+      });
+      state.pending = [];
+      state.pendingUid = queue.newUuid();
+      await save();
     }
 
     function onFix(position) {
@@ -147,71 +148,118 @@
         accuracy: position.coords.accuracy,
         at: new Date(position.timestamp || Date.now()).toISOString(),
       };
-      if (!keeps(last, fix)) return;
-      last = fix;
-      kept += 1;
-      pending.push(fix);
-      if (pending.length >= BATCH_POINTS) flush();
-      changed();
+      serially(async () => {
+        if (!state || !keeps(state.last, fix)) return;
+        if (state.last) state.metres += metres(state.last, fix);
+        state.last = fix;
+        state.kept += 1;
+        state.pending.push(fix);
+        if (state.pending.length >= BATCH_POINTS) {
+          await seal();
+          flush();
+        } else {
+          await save();
+        }
+        await changed();
+      });
+    }
+
+    function record(onGeoError) {
+      // The browser's Geolocation API gives WGS84 (GPS) coordinates.
+      watch = navigator.geolocation.watchPosition(onFix, onGeoError,
+        {enableHighAccuracy: true, maximumAge: 5000, timeout: 60000});
+      timer = setInterval(() => serially(seal).then(flush), FLUSH_MS);
+    }
+
+    function stopRecording() {
+      if (watch !== null) navigator.geolocation.clearWatch(watch);
+      clearInterval(timer);
+      watch = null;
+    }
+
+    /* The open patrol at page open: the phone's own record first (the page may be a copy saved
+     * before the patrol started); the server's when the phone has none (an older version of the
+     * page, or another phone). The phone's is dropped when the server refused its start, or when
+     * a page rendered after the start arrived says the patrol is no longer open. */
+    async function restore(serverOpen, renderedAt) {
+      await migrateLegacy(user, labels.batch);
+      ended = (await queue.getMeta(endedKey)) || '';
+      state = (await queue.getMeta(stateKey)) || null;
+      if (state) {
+        const start = await queue.get(state.uid);
+        const arrived = start ? (start.status === 'sent' ? start.sentAt : '') : state.startedAt;
+        const stale = Boolean(arrived) && Date.parse(renderedAt) > Date.parse(arrived)
+          && (!serverOpen || serverOpen.uid !== state.uid);
+        if ((start && start.status === 'refused') || stale) {
+          // Fixes not yet batched still go to the server (the end may have come from elsewhere).
+          if (!(start && start.status === 'refused')) await seal();
+          state = null;
+          await save();
+        }
+      }
+      if (!state && serverOpen) {
+        state = {
+          uid: serverOpen.uid, startedAt: serverOpen.started_at, pending: [], pendingUid: queue.newUuid(),
+          last: null, kept: serverOpen.point_count || 0, metres: serverOpen.distance_m || 0,
+        };
+        await save();
+      } else if (state && state.pending.length) {
+        // Fixes kept by a page that closed before it batched them: they go out now.
+        await seal();
+      }
+      queue.onChange(() => changed());
+      await changed();
+      flush();
+      return state;
+    }
+
+    async function start(onGeoError) {
+      await serially(async () => {
+        const uid = queue.newUuid();
+        const startedAt = new Date().toISOString();
+        state = {uid, startedAt, pending: [], pendingUid: queue.newUuid(), last: null, kept: 0, metres: 0};
+        await queue.enqueue(KIND, options.startUrl, {uid, started_at: startedAt}, [], {
+          id: uid, user, label: labels.start, meta: {patrol: uid},
+        });
+        await save();
+      });
+      record(onGeoError);
+      await changed();
+      flush();
+      return state;
+    }
+
+    async function end() {
+      stopRecording();
+      await serially(async () => {
+        if (!state) return;
+        await seal();
+        const item = await queue.enqueue(KIND, urlOf(options.endUrl, state.uid),
+          {ended_at: new Date().toISOString()}, [], {user, label: labels.end, meta: {patrol: state.uid, end: true}});
+        ended = item.id;
+        state = null;
+        await save();
+        await queue.setMeta(endedKey, ended);
+      });
+      await changed();
+      flush();
+    }
+
+    /* The start was refused by the server: stop recording this patrol. */
+    async function abandon() {
+      stopRecording();
+      await serially(async () => {
+        state = null;
+        await save();
+      });
+      await changed();
     }
 
     return {
-      start(onError) {
-        // The browser's Geolocation API gives WGS84 (GPS) coordinates.
-        watch = navigator.geolocation.watchPosition(onFix, onError,
-          {enableHighAccuracy: true, maximumAge: 5000, timeout: 60000});
-        timer = setInterval(flush, FLUSH_MS);
-        if (outbox.length) flush();
-      },
-      async stop() {
-        if (watch !== null) navigator.geolocation.clearWatch(watch);
-        clearInterval(timer);
-        watch = null;
-        let done = await flush();
-        // A batch sealed while the previous send ran goes out now.
-        if (done && outbox.length) done = await flush();
-        return done;
-      },
-      flush,
-      get kept() { return kept; },
-      get waiting() { return waiting(); },
+      restore, start, end, abandon, record, waiting,
+      get state() { return state; },
     };
   }
 
-  /* Batches left in storage by a patrol that has since ended (the end went through, a batch did
-   * not): sent on the next page open. Each stored batch carries its address. */
-  async function resendLeftovers(exceptId) {
-    for (const key of Object.keys(localStorage)) {
-      if (!key.startsWith('pingan-patrol-') || key === `pingan-patrol-${exceptId}`) continue;
-      let batches = [];
-      try {
-        batches = JSON.parse(localStorage.getItem(key) || '[]');
-      } catch (error) {
-        batches = [];
-      }
-      const left = [];
-      for (const batch of batches) {
-        try {
-          const answer = await transport(batch.url, {uid: batch.uid, points: batch.points});
-          if (!answer.ok && answer.status >= 500) left.push(batch);
-        } catch (error) {
-          left.push(batch);
-        }
-      }
-      if (left.length) localStorage.setItem(key, JSON.stringify(left));
-      else localStorage.removeItem(key);
-    }
-  }
-
-  window.PinganPatrolTrack = {
-    resendLeftovers,
-    Recorder,
-    uuid,
-    keeps,
-    metres,
-    send: (url, body) => transport(url, body),
-    setTransport(fn) { transport = fn; },
-    MIN_METRES,
-    MIN_SECONDS,
-  };
+  window.PinganPatrolTrack = {Patrols, keeps, metres, migrateLegacy, MIN_METRES, MIN_SECONDS, BATCH_POINTS};
 })();

@@ -231,7 +231,7 @@ def test_the_worker_controls_every_page_from_the_root_and_the_start_url_opens_of
 def test_signing_out_forgets_the_saved_pages(open_page, people, live_server):
     page = ready(open_page(people["leader_a1"], MY_GRID, phone=True))
     saved = "(await (await caches.open('pingan-pages')).keys()).length"
-    assert page.evaluate(f"async () => {saved}") == 2
+    assert page.evaluate(f"async () => {saved}") == 3  # my grid, the report form, the patrol
     page.click("label.nav-toggle-label")  # the phone's menu
     with page.expect_navigation():
         page.click("form[action$='/logout/'] button")

@@ -129,6 +129,13 @@ def _patrol(w, side):
     return {"pk": patrol.pk}
 
 
+def _patrol_uid(w, side):
+    """The same patrol, named by its uid (the offline queue's address)."""
+    from patrols.models import Patrol
+
+    return {"uid": Patrol.objects.get(pk=_patrol(w, side)["pk"]).uid}
+
+
 def _now():
     from django.utils import timezone
 
@@ -402,6 +409,20 @@ RULES: tuple[E, ...] = (
     # Only the patrol's own leader records it; the empty body is then refused (no batch uid).
     E("api-patrol-points", M(UNAUTH, NF, NF, (BAD, NF), NF, NF), "post", args=_patrol, json=True),
     E("api-patrol-end", M(UNAUTH, NF, NF, (OK, NF), NF, NF), "post", args=_patrol, json=True),
+    E(
+        "api-patrol-points-by-uid",
+        M(UNAUTH, NF, NF, (BAD, NF), NF, NF),
+        "post",
+        args=_patrol_uid,
+        json=True,
+    ),
+    E(
+        "api-patrol-end-by-uid",
+        M(UNAUTH, NF, NF, (OK, NF), NF, NF),
+        "post",
+        args=_patrol_uid,
+        json=True,
+    ),
 )
 
 # The Django admin as one family: every one of its URL patterns requires a staff account, which
