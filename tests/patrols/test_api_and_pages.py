@@ -136,3 +136,44 @@ def test_the_leaders_page_lists_their_recent_patrols_with_the_share(as_user):
     html = leader.get("/patrols/").content.decode()
     assert f"covered share {100 * ended['covered_share']:.1f}%" in html
     assert 'data-state="idle"' in html  # nothing open: the start button is offered
+
+
+def test_the_offline_queue_addresses_a_patrol_by_its_uid_and_each_batch_is_stored_once(as_user):
+    leader = as_user("leader_a1")
+    start = timezone.now() - dt.timedelta(minutes=20)
+    patrol_uid = str(uuid.uuid4())
+    # The phone's queue knows only the uid it gave the patrol; it sends the start first.
+    started = leader.post(
+        "/api/patrols", {"uid": patrol_uid, "started_at": start.isoformat()},
+        content_type="application/json",
+    )  # fmt: skip
+    assert started.status_code == 201
+    batch = _batch(start)
+    for _ in range(2):  # a lost answer: the same batch again
+        sent = leader.post(
+            f"/api/patrols/{patrol_uid}/points", batch, content_type="application/json"
+        )
+        assert sent.status_code == 200
+    assert sent.json()["duplicate"] is True
+    ended_at = timezone.now() - dt.timedelta(minutes=5)
+    ended = leader.post(
+        f"/api/patrols/{patrol_uid}/end", {"ended_at": ended_at.isoformat()},
+        content_type="application/json",
+    )  # fmt: skip
+    assert ended.status_code == 200
+    patrol = Patrol.objects.get(uid=patrol_uid)
+    assert (patrol.point_count, patrol.ended_at) == (13, ended_at)
+    assert TrackPoint.objects.count() == 13
+
+
+def test_a_patrol_uid_of_someone_else_or_unknown_is_not_found(as_user):
+    started = as_user("leader_a1").post(
+        "/api/patrols", {"uid": str(uuid.uuid4())}, content_type="application/json"
+    )
+    mine = started.json()["uid"]
+    other = as_user("leader_b1")  # another grid leader
+    for uid in (mine, str(uuid.uuid4())):
+        answer = other.post(f"/api/patrols/{uid}/end", {}, content_type="application/json")
+        assert answer.status_code == 404
+        assert "detail" in answer.json()
+    assert Patrol.objects.get(uid=mine).ended_at is None
