@@ -18,7 +18,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from openpyxl import Workbook
 
 from incidents.choices import TIER_DEADLINE, Source, Tier
@@ -83,12 +82,6 @@ class Slice:
     months: int | None = None
     townships: tuple[str, ...] = ()
 
-    def plan_years(self) -> int:
-        """Years to plan: the live one and enough before it to cover ``months``."""
-        if self.months is None:
-            return DEMO_YEARS
-        return min(DEMO_YEARS, 1 + -(-self.months * 31 // DAYS))
-
     def first_day(self, today: dt.date) -> dt.date | None:
         if self.months is None:
             return None
@@ -120,7 +113,8 @@ def ledger_rows(
 
     ``unit_names``: area code → name of its center's area (for 责任单位).
     """
-    seeds = plan_years(grids, today=today, tz=tz, seed=seed, years=part.plan_years())
+    # The whole plan, whatever the slice: a slice is exactly that part of the full ledger.
+    seeds = plan_years(grids, today=today, tz=tz, seed=seed, years=DEMO_YEARS)
     end = live_start(today)
     first = part.first_day(today)
     wanted = {t for t in part.townships}
@@ -244,8 +238,3 @@ def township_filter(values: list[str] | None) -> tuple[str, ...]:
     return tuple(
         part.strip() for value in values or [] for part in value.split(",") if part.strip()
     )
-
-
-def by_name_share(rows: list[list[object]]) -> float:
-    """Share of rows that give only place names (for the summary)."""
-    return float(np.mean([row[11] == "" for row in rows])) if rows else 0.0

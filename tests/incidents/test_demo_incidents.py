@@ -316,9 +316,7 @@ def test_force_replaces_the_synthetic_matters_and_keeps_real_ones():
     ).incident
     old_ids = set(synthetic().values_list("pk", flat=True))
 
-    call_command(
-        "load_demo_incidents", "--force", "--all-years", stdout=io.StringIO(), verbosity=0
-    )
+    call_command("load_demo_incidents", "--force", "--all-years", stdout=io.StringIO(), verbosity=0)
 
     new_ids = set(synthetic().values_list("pk", flat=True))
     assert new_ids

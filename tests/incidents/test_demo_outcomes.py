@@ -16,7 +16,8 @@ def test_every_category_has_its_own_outcomes():
     assert set(OUTCOMES) == set(CODES)
     for code in CODES:
         resolved, unresolved = OUTCOMES[code]
-        assert len(resolved) >= 2 and len(unresolved) >= 2, code
+        assert len(resolved) >= 2, code
+        assert len(unresolved) >= 2, code
         others = {t for other in CODES if other != code for pair in OUTCOMES[other] for t in pair}
         # No text is shared with another category (a generic one would fit none of them).
         assert not (set(resolved) | set(unresolved)) & others, code

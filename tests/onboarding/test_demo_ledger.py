@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
 from analytics.queries import MatterFilter, matters
@@ -47,11 +47,13 @@ def demo_history(django_db_setup, django_db_blocker, ledger_path):
     with django_db_blocker.unblock():
         # The seeded tables, as migrated (a flushing test elsewhere may have emptied them).
         seed_categories()
-        importlib.import_module("onboarding.migrations.0002_seed_category_mapping").seed(
-            apps, None
-        )
+        importlib.import_module("onboarding.migrations.0002_seed_category_mapping").seed(apps, None)
     ledger = f"load_demo_ledger --months {MONTHS} --township {SEAT_TOWNSHIP} --output {ledger_path}"
-    with demo_loaded(django_db_blocker, "load_demo_incidents", ledger) as outputs:
+    # The command's output is read in English.
+    with (
+        translation.override("en"),
+        demo_loaded(django_db_blocker, "load_demo_incidents", ledger) as outputs,
+    ):
         yield outputs[ledger]
 
 
@@ -82,7 +84,8 @@ def test_an_import_record_labelled_synthetic_holds_every_row(sheet, demo_history
     _name, rows = sheet
     batch = ImportBatch.objects.get(kind="ledger", undone_at=None)
 
-    assert "synthetic" in batch.by_label and "synthetic" in batch.file_name
+    assert "synthetic" in batch.by_label
+    assert "synthetic" in batch.file_name
     assert batch.rows == batch.created == len(rows) - 2 > 50
     assert imported().count() == batch.created
     assert "Imported the synthetic demo ledger" in demo_history
@@ -156,8 +159,8 @@ def test_analytics_count_the_ledger_months_and_queues_do_not():
     )
     everything = MatterFilter(area=township(), start=start, end=end)
     assert matters(everything).filter(imported=True).count() == imported().count()
-    assert not matters(MatterFilter(area=township(), start=start, end=end,
-                                    include_imported=False)).filter(imported=True).exists()  # fmt: skip
+    recorded_only = MatterFilter(area=township(), start=start, end=end, include_imported=False)
+    assert not matters(recorded_only).filter(imported=True).exists()
     assert not imported().filter(overdue_q()).exists()  # closed: never in today's queues
 
 
@@ -165,7 +168,8 @@ def test_a_second_run_adds_nothing(ledger_path):
     before = (imported().count(), ImportBatch.objects.count())
     output = io.StringIO()
 
-    call_command("load_demo_ledger", "--output", str(ledger_path), stdout=output)
+    with translation.override("en"):
+        call_command("load_demo_ledger", "--output", str(ledger_path), stdout=output)
 
     assert "--force" in output.getvalue()  # "already imported (use --force …)"
     assert (imported().count(), ImportBatch.objects.count()) == before
