@@ -46,6 +46,7 @@ demo: db
 	@$(MANAGE) load_demo
 	@$(MANAGE) load_demo_roads
 	@$(MANAGE) load_demo_incidents
+	@$(MANAGE) load_demo_ledger
 	@$(MANAGE) load_demo_responders
 	@$(MANAGE) load_demo_service_points
 	@$(MANAGE) collectstatic --no-input -v 0
@@ -83,6 +84,7 @@ bench: db
 	@$(MANAGE) load_demo
 	@$(MANAGE) load_demo_roads
 	@$(MANAGE) load_demo_incidents
+	@$(MANAGE) load_demo_ledger
 	@$(MANAGE) load_demo_responders
 	$(PY) bench/locate.py
 	$(PY) bench/intake.py

@@ -10,7 +10,8 @@
    model and two baselines (target ≤ 2 minutes).
 
 Run: .venv/bin/python bench/forecast.py [--only county|backtest|province]
-(the county parts need the demo: make demo, or manage.py load_demo and load_demo_incidents)
+(the county parts need the demo: make demo, or manage.py load_demo, load_demo_incidents and
+load_demo_ledger)
 """
 
 from __future__ import annotations

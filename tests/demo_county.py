@@ -17,7 +17,8 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 @contextmanager
 def demo_loaded(django_db_blocker, *commands: str) -> Iterator[dict[str, str]]:
     """``load_demo``, then each of ``commands`` (their printed output by name), in one
-    transaction that is rolled back when the block ends."""
+    transaction that is rolled back when the block ends. A command may carry its options,
+    split at spaces ("load_demo_incidents --all-years")."""
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
@@ -27,7 +28,8 @@ def demo_loaded(django_db_blocker, *commands: str) -> Iterator[dict[str, str]]:
         outputs = {}
         for command in commands:
             output = io.StringIO()
-            call_command(command, stdout=output)
+            name, *arguments = command.split()
+            call_command(name, *arguments, stdout=output)
             outputs[command] = output.getvalue()
         yield outputs
         transaction.set_rollback(True)

@@ -11,8 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPoint, Point
 from django.db import connection, transaction
 from django.db.models import Model
@@ -22,28 +20,25 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from accounts.crypto import encrypt, keyed_hash
-from gridmap.choices import AreaLevel, GridWorkerRole
 from gridmap.demo.reference import COUNTY_CODE
 from gridmap.demo.state import county_row, is_demo
-from gridmap.models import WGS84, Area, GridWorker
-from incidents.choices import EventKind, IncidentKind, Source, UnitKind
+from gridmap.models import WGS84, Area
+from incidents.choices import EventKind
+from incidents.demo.actors import (
+    DemoIncidentsError,
+    ensure_units,
+    ensure_users,
+)
+from incidents.demo.actors import reporters as actor_names
 from incidents.demo.bulk import copy_instances
 from incidents.demo.grids import GridTable, load_grids
 from incidents.demo.lifecycle import Context, EventRow, Matter, live
-from incidents.demo.plan import MatterSeed, Stream, plan_years, rng_for
-from incidents.demo.staff import (
-    COUNTY_DISPATCHER,
-    PLATFORM,
-    Staff,
-    Unit,
-    UserSpec,
-    center,
-    department,
-)
+from incidents.demo.plan import MatterSeed, Stream, live_start, plan_years, rng_for
+from incidents.demo.staff import Staff, Unit
 from incidents.models import Category, HandlingUnit, Incident, IncidentEvent, Party, Photo
-from incidents.routing import center_for
-from incidents.seed import DEPARTMENTS
 from incidents.signals import synthetic_incidents_deleting
+
+__all__ = ["DemoIncidentsError", "ensure_users", "load_demo_incidents"]
 
 DEFAULT_SEED = 2026
 BATCH = 2_000
@@ -52,10 +47,6 @@ PARTY_FIELDS = ["incident", "role", "name", "phone", "id_number", "phone_hash", 
 # no other session ever sees it off).
 _TRIGGER_OFF = "ALTER TABLE incidents_incidentevent DISABLE TRIGGER incidents_event_append_only"
 _TRIGGER_ON = "ALTER TABLE incidents_incidentevent ENABLE TRIGGER incidents_event_append_only"
-
-
-class DemoIncidentsError(Exception):
-    """The demo year cannot be loaded (or replaced); the message says why."""
 
 
 @dataclass
@@ -97,16 +88,24 @@ def load_demo_incidents(
     seed: int = DEFAULT_SEED,
     now: dt.datetime | None = None,
     replace: bool = False,
+    all_years: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> LoadResult:
-    """Generate the demo's years of matters up to ``now`` and write them (replacing, if asked)."""
+    """Generate the demo's matters up to ``now`` and write them (replacing, if asked).
+
+    Only the last year (``plan.live_start``) unless ``all_years``: the years before it come
+    through the ledger importer (``manage.py load_demo_ledger``), from the same plan.
+    """
     check_demo_county()
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     result, clock = LoadResult(), _Clock()
     grids = load_grids()
-    seeds = [s for s in plan_years(grids, today=timezone.localdate(now, tz), tz=tz, seed=seed)
+    today = timezone.localdate(now, tz)
+    seeds = [s for s in plan_years(grids, today=today, tz=tz, seed=seed)
              if s.received_at <= now]  # fmt: skip
+    first = 0 if all_years else _first_live(seeds, live_start(today), tz)
+    seeds = _from(seeds, first)
     result.timings["plan"] = clock.lap()
     progress(
         _("Planned %(count)s matters in %(s).1f s.")
@@ -118,7 +117,7 @@ def load_demo_incidents(
             progress(_("Removed %(count)s synthetic matters.") % {"count": f"{result.deleted:,}"})
         staff = Staff(townships={c: n for c, n in zip(grids.township_codes, grids.township_names,
                                                      strict=True)}, seed=seed)  # fmt: skip
-        reporters = _reporters(seeds, grids, staff, rng_for(seed, Stream.STAFF, 1))
+        reporters = actor_names(seeds, grids, staff, rng_for(seed, Stream.STAFF, 1))
         user_ids, result.users_created = ensure_users(staff)
         units = ensure_units()
         ctx = Context(
@@ -132,7 +131,9 @@ def load_demo_incidents(
             user_ids=user_ids,
         )
         result.timings["setup"] = clock.lap()
-        matters = [live(s, i, reporters[i], ctx) for i, s in enumerate(seeds)]
+        # Each matter's course is drawn from its number in the whole plan, so the last year's
+        # matters live the same histories whether the years before are loaded directly or not.
+        matters = [live(s, first + i, reporters[i], ctx) for i, s in enumerate(seeds)]
         result.timings["histories"] = clock.lap()
         progress(
             _("Played %(count)s histories in %(s).1f s.")
@@ -150,6 +151,28 @@ def load_demo_incidents(
             }
         )
     return result
+
+
+def _first_live(seeds: list[MatterSeed], start: dt.date, tz: dt.tzinfo) -> int:
+    """Index of the first matter received on or after ``start`` (the plan is in time order)."""
+    for index, matter in enumerate(seeds):
+        if timezone.localdate(matter.received_at, tz) >= start:
+            return index
+    return len(seeds)
+
+
+def _from(seeds: list[MatterSeed], first: int) -> list[MatterSeed]:
+    """The matters from ``first`` on, their duplicate links renumbered to match.
+
+    Duplicates repeat matters of the last week, so an original is never cut off.
+    """
+    if first == 0:
+        return seeds
+    kept = seeds[first:]
+    for matter in kept:
+        if matter.duplicate_of is not None:
+            matter.duplicate_of -= first
+    return kept
 
 
 class _Clock:
@@ -192,94 +215,6 @@ def delete_synthetic_incidents() -> int:
     if files:
         transaction.on_commit(lambda: [Photo.image.field.storage.delete(name) for name in files])
     return deleted
-
-
-# --- users and units -----------------------------------------------------------------------------
-
-
-def _reporters(
-    seeds: list[MatterSeed], grids: GridTable, staff: Staff, rng: np.random.Generator
-) -> list[str]:
-    """Who takes in each matter: the grid's leader in the field, center staff at the window."""
-    leaders = {
-        area_id: (name, phone)
-        for area_id, name, phone in GridWorker.objects.filter(
-            role=GridWorkerRole.LEADER, active=True
-        ).values_list("area_id", "name", "phone")
-    }
-    reporters = []
-    for matter in seeds:
-        cell = matter.grids[0]
-        if matter.source == Source.HOTLINE:
-            reporters.append(COUNTY_DISPATCHER)  # the county center answers the hotline
-        elif matter.source == Source.WINDOW:
-            county_window = rng.random() < (0.6 if matter.kind == IncidentKind.PETITION else 0.25)
-            local = staff.dispatcher(center(grids.village_codes[cell]))
-            reporters.append(COUNTY_DISPATCHER if county_window else local)
-        elif matter.kind == IncidentKind.PETITION:
-            reporters.append(PLATFORM)
-        else:
-            name, phone = leaders.get(int(grids.ids[cell]), ("", ""))
-            reporters.append(staff.grid_leader(grids.codes[cell], name, phone))
-    return reporters
-
-
-def ensure_users(staff: Staff) -> tuple[dict[str, int], int]:
-    """Ids of every actor; synthetic ones are created (no usable password) if missing."""
-    user_model = get_user_model()
-    wanted = staff.users
-    ids = dict(user_model.objects.filter(username__in=list(wanted)).values_list("username", "id"))
-    missing_logins = sorted(u for u, spec in wanted.items() if not spec.synthetic and u not in ids)
-    if missing_logins:
-        raise DemoIncidentsError(
-            _("Demo logins missing: %(logins)s; run manage.py load_demo --force.")
-            % {"logins": ", ".join(missing_logins)}
-        )
-    new = [spec for username, spec in wanted.items() if username not in ids]
-    areas = dict(
-        Area.objects.current()
-        .filter(code__in={spec.jurisdiction for spec in new})
-        .values_list("code", "id")
-    )
-    users = [_new_user(user_model, spec, areas[spec.jurisdiction]) for spec in new]
-    user_model.objects.bulk_create(users, batch_size=BATCH)
-    ids |= {user.username: user.pk for user in users}
-    return ids, len(users)
-
-
-def _new_user(user_model: type, spec: UserSpec, area_id: int) -> object:
-    user = user_model(
-        username=spec.username,
-        role=spec.role,
-        jurisdiction_id=area_id,
-        display_name=spec.display_name,
-        phone=spec.phone,
-        is_active=True,
-    )
-    user.set_unusable_password()
-    return user
-
-
-def ensure_units() -> dict[Unit, HandlingUnit]:
-    """The county's departments and the center of every area of the demo county."""
-    county = Area.objects.current().get(code=COUNTY_CODE)
-    units: dict[Unit, HandlingUnit] = {}
-    for code, name, mode in DEPARTMENTS:
-        unit, _created = HandlingUnit.objects.get_or_create(
-            code=code,
-            defaults={"name": name, "kind": UnitKind.DEPARTMENT, "mode": mode, "area": county},
-        )
-        units[department(code)] = unit
-    members = get_user_model().objects.filter(username__startswith="demo-dept-")
-    for user in members:
-        units[department(user.username.removeprefix("demo-dept-"))].members.add(user)
-    areas = Area.objects.current().filter(
-        code__startswith=COUNTY_CODE[:6], level__in=[AreaLevel.COUNTY, AreaLevel.TOWNSHIP,
-                                                     AreaLevel.VILLAGE]
-    )  # fmt: skip
-    for area in areas:
-        units[center(area.code)] = center_for(area)
-    return units
 
 
 # --- writing -------------------------------------------------------------------------------------

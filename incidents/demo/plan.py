@@ -28,6 +28,10 @@ DAYS = 365
 # Three years, the span a forecast learns from (analytics.forecasting.data.DEFAULT_SPAN), so a
 # backtest has a full year to forecast with two years before it.
 DEMO_YEARS = 3
+# The last year's matters are written with their live workflow (load_demo_incidents); the years
+# before it are the demo's synthetic ledger, brought in through the ledger importer
+# (onboarding's load_demo_ledger).
+LIVE_DAYS = DAYS
 # Matters of the weeks before the first day are planned too (and dropped), so the first weeks
 # have their share of follow-ons of earlier matters.
 WARM_UP_DAYS = 90
@@ -85,6 +89,11 @@ class MatterSeed:
     @property
     def kind(self) -> str:
         return KIND_OF[self.spec.code]
+
+
+def live_start(today: dt.date) -> dt.date:
+    """The first day of the last year of the plan (its last LIVE_DAYS days up to ``today``)."""
+    return today - dt.timedelta(days=LIVE_DAYS - 1)
 
 
 def rng_for(seed: int, stream: Stream, key: int = 0) -> np.random.Generator:

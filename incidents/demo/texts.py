@@ -1,4 +1,7 @@
-"""Invented titles, descriptions and outcomes of the demo's matters (templates, Chinese)."""
+"""Invented titles, descriptions and notes of the demo's matters (templates, Chinese).
+
+Outcomes, per category, are in ``incidents.demo.outcomes``.
+"""
 
 from __future__ import annotations
 
@@ -146,25 +149,11 @@ TEXTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 PLACES = ("村口", "巷道内", "主街旁", "小区内", "学校附近", "集市旁", "路口", "河边")
 
-OUTCOMES: dict[str, tuple[str, ...]] = {
-    "resolved": (
-        "经调解，双方达成一致意见，签订调解协议。",
-        "已现场处置，隐患已整改到位。",
-        "已协调相关单位解决，当事人表示认可。",
-        "已依法答复并落实相关措施。",
-    ),
-    "unresolved": (
-        "经多次调解，双方分歧较大，未能达成协议，已告知诉讼途径。",
-        "当事人诉求超出政策范围，已做好解释工作。",
-        "整改需专项资金，已上报并落实临时防护措施。",
-    ),
-}
 FOLLOW_UP_NOTES: dict[str, tuple[str, ...]] = {
     "satisfied": ("电话回访，当事人表示满意。", "上门回访，群众满意。"),
     "basically": ("回访时当事人表示基本满意。",),
     "dissatisfied": ("回访时当事人表示不满意，要求重新处理。",),
 }
-DUPLICATE_OUTCOME = "与同一地点先前上报的事项合并处理。"
 REOPEN_NOTE = "回访不满意，重新办理。"
 TRANSFER_NOTE = "属职能部门职责范围，转办。"
 PETITION_ROUTE_REASON = "信访事项由驻中心的县信访局受理。"

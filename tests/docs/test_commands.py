@@ -3,13 +3,14 @@ runs as written, in a fresh clone of this checkout, and ends with exit status 0 
 
 The clone is what a reader has after `make demo`: `make db` started its own PostgreSQL cluster
 (nothing is exported: keys come from its var/, the database from its cluster), then the demo's
-steps ran (migrate, load_demo, load_demo_incidents, load_demo_responders, collectstatic). Each
-code block runs top to bottom in one `bash` in the clone's directory, as a reader types it: its
-commands, and the lines between them that set up the shell (exports, `eval`, `createdb` …; not
-git, systemctl or curl); each command's exit status and output are checked on their own. Files a
-command names that a reader brings (boundary files, a backup archive) are made first from the demo
-(`file_for`). The restore of a backup "on a new machine or a fresh clone" runs in a second clone
-with its own cluster. A command that only makes sense otherwise is in SKIPPED with the reason.
+steps ran (migrate, load_demo, load_demo_incidents, load_demo_ledger, load_demo_responders,
+collectstatic). Each code block runs top to bottom in one `bash` in the clone's directory, as a
+reader types it: its commands, and the lines between them that set up the shell (exports,
+`eval`, `createdb` …; not git, systemctl or curl); each command's exit status and output are
+checked on their own. Files a command names that a reader brings (boundary files, a backup
+archive) are made first from the demo (`file_for`). The restore of a backup "on a new machine or
+a fresh clone" runs in a second clone with its own cluster. A command that only makes sense
+otherwise is in SKIPPED with the reason.
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ def clones() -> Iterator[dict[str, Clone]]:
         demo = made["demo"] = Clone(base, "demo")
         demo.must("make db")
         for step in ("migrate --no-input -v 0", "load_demo", "load_demo_roads",
-                     "load_demo_incidents", "load_demo_responders", "load_demo_service_points",
+                     "load_demo_incidents", "load_demo_ledger", "load_demo_responders",
+                     "load_demo_service_points",
                      "collectstatic --no-input -v 0"):  # fmt: skip
             demo.must(f".venv/bin/python manage.py {step}")
         made["fresh"] = Clone(base, "fresh")

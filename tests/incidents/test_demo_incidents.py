@@ -23,6 +23,7 @@ from gridmap.demo.reference import COUNTY_CODE
 from gridmap.models import Area
 from incidents.choices import OPEN_STATES, Action, EventKind, IncidentKind, State
 from incidents.demo.grids import load_grids
+from incidents.demo.outcomes import DUPLICATE_OUTCOME, outcome_texts
 from incidents.demo.plan import DAYS, DEMO_YEARS, plan_years
 from incidents.demo.roads import distance_to_roads_m
 from incidents.models import HandlingUnit, Incident, IncidentEvent, Party
@@ -46,13 +47,15 @@ def valid_id_number(value: str) -> bool:
 @pytest.fixture(scope="module", autouse=True)
 def demo_year(django_db_setup, django_db_blocker):
     """The demo county and its years of matters, loaded once for the module, rolled back after."""
-    with demo_loaded(django_db_blocker, "load_demo_incidents") as outputs:
+    # All three years generated here (--all-years): the patterns are checked over the years
+    # (the default writes the last year and leaves the years before to load_demo_ledger).
+    with demo_loaded(django_db_blocker, "load_demo_incidents --all-years") as outputs:
         with connection.cursor() as cursor:
             # Check the load's deferred foreign keys once here; otherwise every test's teardown
             # checks them again (and its savepoint rollback puts them back).
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        yield outputs["load_demo_incidents"]
+        yield outputs["load_demo_incidents --all-years"]
 
 
 def synthetic():
@@ -313,7 +316,7 @@ def test_force_replaces_the_synthetic_matters_and_keeps_real_ones():
     ).incident
     old_ids = set(synthetic().values_list("pk", flat=True))
 
-    call_command("load_demo_incidents", "--force", stdout=io.StringIO(), verbosity=0)
+    call_command("load_demo_incidents", "--force", "--all-years", stdout=io.StringIO(), verbosity=0)
 
     new_ids = set(synthetic().values_list("pk", flat=True))
     assert new_ids
@@ -363,3 +366,14 @@ def test_every_kind_and_month_is_present():
     assert len(months) >= 12 * DEMO_YEARS
     assert kinds == set(IncidentKind.values)
     assert synthetic().values("handling_unit").annotate(n=Count("id")).count() > 100
+
+
+def test_every_outcome_fits_its_category():
+    """A land dispute is not closed with words about a neighbour's noise: each matter's outcome
+    comes from its own category's list (resolved or not, as its result says)."""
+    handled = synthetic().exclude(result="").values_list("category__code", "result", "outcome")
+    assert handled
+    for code, result, outcome in handled:
+        if outcome == DUPLICATE_OUTCOME:
+            continue
+        assert outcome in outcome_texts(code, resolved=result == "resolved"), (code, outcome)
