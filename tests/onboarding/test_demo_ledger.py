@@ -123,7 +123,9 @@ def test_rows_by_place_name_are_marked_approximate(sheet):
 
 
 def test_categories_are_mapped_and_outcomes_fit_them(demo_history):
-    assert "warning" not in demo_history  # every 类别 text is in the mapping
+    batch = ImportBatch.objects.get(kind="ledger", undone_at=None)
+    assert batch.report["warnings"] == []  # every 类别 text is in the mapping
+    assert "warning (" not in demo_history
     for code, result, outcome in imported().values_list("category__code", "result", "outcome"):
         texts = outcome_texts(code, resolved=result == "resolved")
         # The importer stores cells NFKC-normalised (full-width commas become ASCII ones).
