@@ -114,13 +114,19 @@
       return queued + (state ? state.pending.length : 0);
     }
 
+    // Queue changes come in bursts and each look is asynchronous: only the latest look is shown,
+    // so an older one finishing late cannot put a stale state on the page.
+    let looks = 0;
     async function changed() {
+      const look = ++looks;
       const list = await items();
+      const count = await waiting();
+      if (look !== looks) return;
       const endItem = ended ? list.find((item) => item.id === ended) || null : null;
       const startItem = state ? list.find((item) => item.id === state.uid) || null : null;
       options.onChange({
         state,
-        waiting: await waiting(),
+        waiting: count,
         offline: list.some((item) => item.status === 'waiting' && item.error && item.error.code === 'network'),
         refused: list.filter((item) => item.status === 'refused'),
         startItem,

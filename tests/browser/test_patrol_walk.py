@@ -17,7 +17,7 @@ from pyproj import Geod
 from accounts.choices import AccessAction
 from accounts.models import AccessLog
 from patrols.models import Patrol, TrackBatch, TrackPoint
-from patrols.services import start_patrol
+from patrols.services import end_patrol, start_patrol
 from tests.browser.test_field_app import ready
 from tests.patrols.conftest import WALK_LAT, WALK_LONS, hand_share
 
@@ -119,6 +119,7 @@ def test_a_walk_that_loses_the_network_and_the_page_is_stored_once_when_the_netw
     page.click("#patrol-start")
     expect(status).to_have_attribute("data-points", "1")
     walk_to(page, WALK_LONS[1:5], 2)
+    expect(page.locator(f"{QUEUE} .queue-item")).to_have_attribute("data-status", "sent")
     patrol = Patrol.objects.get(leader=people["leader_a1"])  # the start went out at once
 
     context.set_offline(True)
@@ -226,4 +227,21 @@ def test_points_an_older_page_left_in_local_storage_move_to_the_queue_and_arrive
     assert TrackBatch.objects.filter(patrol=patrol).count() == 2
     page.reload()
     assert TrackPoint.objects.filter(patrol=patrol).count() == 4
+    assert page.errors == []
+
+
+def test_a_patrol_ended_elsewhere_is_not_recorded_on_when_the_page_opens_again(open_page, people):
+    page = leader_phone(open_page, people, WALK_LONS[0])
+    page.click("#patrol-start")
+    expect(page.locator("#patrol-status")).to_have_attribute("data-points", "1")
+    expect(page.locator(f"{QUEUE} .queue-item")).to_have_attribute("data-status", "sent")
+    patrol = Patrol.objects.get(leader=people["leader_a1"])
+    end_patrol(patrol_id=patrol.pk, leader=people["leader_a1"])  # e.g. from another phone
+    page.reload()  # a fresh page says no patrol is open: the phone's record of it is dropped
+    expect(page.locator("#patrol")).to_have_attribute("data-state", "idle")
+    expect(page.locator("#patrol-start")).to_be_visible()
+    # The point kept before is not lost: it was recorded during the patrol.
+    expect(page.locator(f"{QUEUE} .queue-count")).to_have_text("Everything has been sent.")
+    patrol.refresh_from_db()
+    assert patrol.point_count == 1
     assert page.errors == []
