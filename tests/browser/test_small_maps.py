@@ -66,8 +66,9 @@ def small_map(open_page, people, intake, routed, place_responder):
             return page, "#incident-map"
         if name == "responder":
             unit = place_responder(
-                "村调解员", 104.607, 35.005, home="621122100001", members=[people["responder"]]
+                "村调解员", 104.611, 35.011, home="621122100001", members=[people["responder"]]
             )
+            # The unit stands at the corner of four grids, the matter in grid A1 south.
             assign(incident_id=routed.pk, actor=people["village"], responder_id=unit.pk)
             return open_page(people["responder"], "/responder/", phone=True), "#responder-map"
         place_responder("北关调解室", 104.607, 35.006)
@@ -93,8 +94,9 @@ def test_a_small_map_names_the_grid_and_its_neighbours_and_draws_roads_once_load
     assert OWN_GRID in labels
     # The roads lie under the page's own data: the context pane sits below the overlay pane.
     z = page.evaluate(
-        f"[...document.querySelectorAll('{holder} .leaflet-context-pane, {holder} "
-        f".leaflet-overlay-pane')].map((p) => Number(getComputedStyle(p).zIndex))"
+        "(holder) => ['context', 'overlay'].map((name) => Number(getComputedStyle("
+        "document.querySelector(`${holder} .leaflet-${name}-pane`)).zIndex))",
+        holder,
     )
     assert z[0] < z[1]
     assert page.missing == []
@@ -131,4 +133,26 @@ def test_console_dots_carry_the_list_labels_and_light_up_with_their_rows(
     )
     expect(rows.nth(0)).to_have_class(re.compile(r"\bpointed\b"))
     expect(page.locator("#candidates tr.pointed")).to_have_count(1)
+    assert page.errors == []
+
+
+def test_without_a_connection_my_grid_keeps_its_map_and_says_what_is_missing(open_page, people):
+    page = open_page(people["leader_a1"], "/incidents/my-grid/", phone=True)
+    page.wait_for_selector("#incident-map[data-context=loaded]", state="attached")
+    note = page.locator("#incident-map .context-note")
+    expect(note).to_be_hidden()
+    page.context.set_offline(True)
+    # Moving the map asks for the context of the new view, which cannot come.
+    box = page.locator("#incident-map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 30, steps=5)
+    page.mouse.up()
+    expect(note).to_be_visible()
+    expect(note).to_have_text("离线：网络恢复前不显示周边区域和道路。")
+    # The labels already drawn stay.
+    expect(page.locator("#incident-map .context-label", has_text="甲镇1村第1网格")).to_have_count(1)
+    page.context.set_offline(False)
+    expect(note).to_be_hidden()
     assert page.errors == []
