@@ -14,7 +14,9 @@ import pytest
 from django.contrib.gis.geos import LineString
 from playwright.sync_api import expect
 
+from gridmap.models import Area
 from roads.services import RoadLine, build_network
+from tests.browser.test_xss import PAYLOAD
 from tests.roads.conftest import seed_speeds
 from volunteers.services import assign
 
@@ -155,4 +157,14 @@ def test_without_a_connection_my_grid_keeps_its_map_and_says_what_is_missing(ope
     expect(page.locator("#incident-map .context-label", has_text="甲镇1村第1网格")).to_have_count(1)
     page.context.set_offline(False)
     expect(note).to_be_hidden()
+    assert page.errors == []
+
+
+def test_an_area_named_like_html_is_labelled_as_text(open_page, people, network):
+    Area.objects.filter(code="621122100002001").update(name=PAYLOAD)
+    page = open_page(people["leader_a1"], "/incidents/my-grid/", phone=True)
+    page.wait_for_selector("#incident-map[data-context=loaded]", state="attached")
+    expect(page.locator("#incident-map .context-label", has_text=PAYLOAD)).to_have_count(1)
+    assert page.locator("#incident-map .context-label img").count() == 0
+    assert page.evaluate("window.__xss") is None
     assert page.errors == []
