@@ -32,6 +32,9 @@ def map_settings(request: HttpRequest) -> dict:
         config["contextOffline"] = _(
             "Offline: the surrounding areas and roads are not shown until the connection is back."
         )
+        config["contextSaved"] = _(
+            "Offline: the surrounding areas and roads as last loaded on this device."
+        )
     return {"map_config": config}
 
 

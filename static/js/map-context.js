@@ -4,8 +4,9 @@
  *
  * PinganMaps.createMap (incident-maps.js) calls PinganMapContext.attach for every small map;
  * /map/ draws its areas itself. The data comes from GET /api/map/context?bbox=… (roads.context,
- * cut to the user's jurisdiction) whenever the view settles. Without a connection the map says
- * so in a note and keeps its own data. Names go into the page with textContent only.
+ * cut to the user's jurisdiction) whenever the view settles. Without a connection the map keeps
+ * its own data, draws the page's last context saved on the device (localStorage) if it has one,
+ * and says so in a note. Names go into the page with textContent only.
  */
 (function () {
   'use strict';
@@ -48,7 +49,8 @@
     ].map(round).join(',');
   }
 
-  /* Draw the context under ``map``'s data; ``config`` is #map-config (contextUrl, contextOffline). */
+  /* Draw the context under ``map``'s data; ``config`` is #map-config (contextUrl and the notes
+   * contextOffline, contextSaved). */
   function attach(map, config) {
     if (!config || !config.contextUrl) return; // signed out: nothing to ask for
     const holder = map.getContainer();
@@ -103,6 +105,26 @@
       holder.dataset.contextRoads = String(body.roads.features.length);
     }
 
+    // The last context of this page is kept on the phone, so a page opened offline from the
+    // field app's cache (my grid, the field form) still names its surroundings.
+    const SAVED = `pingan-map-context:${window.location.pathname}`;
+    const SAVE_MAX_CHARS = 1000000;
+    function save(body) {
+      try {
+        const text = JSON.stringify(body);
+        if (text.length <= SAVE_MAX_CHARS) localStorage.setItem(SAVED, text);
+      } catch (error) {
+        // Storage full or refused (private browsing): the page only loses its offline copy.
+      }
+    }
+    function saved() {
+      try {
+        return JSON.parse(localStorage.getItem(SAVED) || 'null');
+      } catch (error) {
+        return null;
+      }
+    }
+
     let timer = null;
     let pending = null;
     async function load() {
@@ -114,16 +136,27 @@
         const response = await fetch(url, {
           credentials: 'same-origin', headers: {Accept: 'application/json'}, signal: pending.signal,
         });
-        if (response.ok) draw(await response.json());
-        else if (response.status === 404) draw({areas: {features: []}, roads: {features: []}});
+        if (response.ok) {
+          const body = await response.json();
+          draw(body);
+          save(body);
+        } else if (response.status === 404) draw({areas: {features: []}, roads: {features: []}});
         note.node.hidden = true;
         holder.dataset.context = 'loaded';
       } catch (error) {
         if (error.name === 'AbortError') return;
-        // No connection (the field app offline): the page's own data stays; say what is missing.
-        note.node.textContent = config.contextOffline;
+        // No connection (the field app offline): the page's own data stays; the saved context
+        // is drawn if nothing is yet, and a note says what is missing or old.
+        const copy = holder.dataset.context ? null : saved();
+        if (copy) {
+          draw(copy);
+          holder.dataset.context = 'saved';
+        } else if (holder.dataset.context !== 'saved') {
+          holder.dataset.context = 'offline';
+        }
+        const fromCopy = holder.dataset.context === 'saved';
+        note.node.textContent = fromCopy ? config.contextSaved : config.contextOffline;
         note.node.hidden = false;
-        holder.dataset.context = 'offline';
       }
     }
 

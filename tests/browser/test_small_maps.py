@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from gridmap.models import Area
 from roads.services import RoadLine, build_network
+from tests.browser.test_field_app import ready
 from tests.browser.test_xss import PAYLOAD
 from tests.roads.conftest import seed_speeds
 from volunteers.services import assign
@@ -168,3 +169,19 @@ def test_an_area_named_like_html_is_labelled_as_text(open_page, people, network)
     assert page.locator("#incident-map .context-label img").count() == 0
     assert page.evaluate("window.__xss") is None
     assert page.errors == []
+
+
+def test_my_grid_opened_offline_names_its_surroundings_as_last_loaded(open_page, people):
+    page = ready(open_page(people["leader_a1"], "/incidents/my-grid/", phone=True))
+    page.wait_for_selector("#incident-map[data-context=loaded]", state="attached")
+    context = page.context
+    context.set_offline(True)
+    again = context.new_page()
+    again.goto(page.url)  # no network: the copy of the page saved on the phone
+    again.wait_for_selector("#incident-map[data-context=saved]", state="attached")
+    labels = set(again.locator("#incident-map .context-label").all_text_contents())
+    assert {OWN_GRID, *NEIGHBOURS} <= labels
+    expect(again.locator("#incident-map .context-note")).to_have_text(
+        "离线：显示本设备上次加载的周边区域和道路。"
+    )
+    context.set_offline(False)
