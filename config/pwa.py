@@ -43,6 +43,8 @@ SHELL_FILES = (
     "vendor/leaflet/images/marker-icon-2x.png",
     "vendor/leaflet/images/marker-shadow.png",
     "js/incident-maps.js",
+    "js/map-context.js",
+    "css/map-context.css",
     "js/incident-form.js",
     "js/incident-detail.js",
     "js/responder.js",

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -22,8 +23,19 @@ def map_config() -> dict[str, str]:
 
 
 def map_settings(request: HttpRequest) -> dict:
-    """The configured base map, so every page builds the same tile layer."""
-    return {"map_config": map_config()}
+    """The configured base map, so every page builds the same tile layer; for a signed-in user
+    also where the small maps get their context (static/js/map-context.js) and its note."""
+    config: dict[str, object] = map_config()
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        # The URL lives in roads (above gridmap in the layering): named, not imported.
+        config["contextUrl"] = reverse("api-map-context")
+        config["contextOffline"] = _(
+            "Offline: the surrounding areas and roads are not shown until the connection is back."
+        )
+        config["contextSaved"] = _(
+            "Offline: the surrounding areas and roads as last loaded on this device."
+        )
+    return {"map_config": config}
 
 
 def demo_notice() -> str:

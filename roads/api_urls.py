@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from roads import api
+from roads import api, context_api
 
 urlpatterns = [
+    path("map/context", context_api.MapContextView.as_view(), name="api-map-context"),
     path("routing/isochrone", api.IsochroneView.as_view(), name="api-routing-isochrone"),
 ]

@@ -101,13 +101,13 @@
         radius: 7, color: '#ffffff', weight: 2, fillOpacity: 0.95,
         fillColor: candidate.in_jurisdiction ? '#2e7d32' : '#e0a800',
       }).bindPopup(popupFor(candidate));
-      // A string would be inserted as HTML: a unit named <img onerror=…> would run on hover.
-      marker.bindTooltip(el('span', {}, candidate.name));
       marker.on('click', () => {
         highlight(candidate.id);
         showRoute(candidate);
       });
       marker.on('mouseover', () => showRoute(candidate));
+      // The list's label on the dot, row and dot lit together (console-dots.js).
+      window.PinganConsoleDots.decorate(marker, candidate);
       marker.addTo(candidateLayer);
       markers.set(String(candidate.id), marker);
     }

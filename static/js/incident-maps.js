@@ -68,6 +68,8 @@
     map.attributionControl.setPrefix('Leaflet');
     const first = Object.values(baseLayers(config, strings))[0];
     if (first) first.addTo(map);
+    // The small maps' context: area names and roads under the data (map-context.js).
+    if (window.PinganMapContext) window.PinganMapContext.attach(map, config);
     return map;
   }
 

@@ -212,6 +212,8 @@ RULES: tuple[E, ...] = (
     E("api-grid-workers", API_SIGNED_IN),
     # --- roads: reach (issue 15); the world loads no roads, so the allowed roles get a 404 ------
     E("api-routing-isochrone", M(UNAUTH, NF, NF, FORBID, FORBID, NF), query=_point),
+    # The small maps' context: a view showing part of the user's jurisdiction; elsewhere 404.
+    E("api-map-context", M(UNAUTH, SEEN, SEEN, SEEN, SEEN, SEEN), query=_bbox),
     # --- matters: API ---------------------------------------------------------------------------
     E("api-incident-list", API_SIGNED_IN),
     # The body is parsed before the role is checked: an invalid body is 400 for every role (a
