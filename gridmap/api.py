@@ -95,7 +95,9 @@ class DetailSerializer(serializers.Serializer):
 
 class FieldErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    field = serializers.CharField()
+    # Absent when the request is refused before the view reads a parameter (a NUL byte in the
+    # address, config.http), so not required.
+    field = serializers.CharField(required=False)
 
 
 # Rendered by Django rather than DRF's renderer: the same bytes as DRF's JSONRenderer, with
