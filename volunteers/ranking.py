@@ -15,7 +15,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from gridmap.models import AREA_SHAPE_FIELDS, Area
+from gridmap.models import Area
 from incidents.models import Category, Incident
 from roads.models import RoadNetwork
 from roads.queries import active_network
@@ -74,26 +74,26 @@ DISPATCHABLE_FROM_WHERE = """
 # with the skill and sort: 34 ms instead of 1.5 ms among 100,000 units, bench/dispatch.py).
 MATTER_POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
 
-# What a candidate shows of its unit (``base`` is left deferred) and of its home area (not the
-# shapes), read with the window: loading the list's units and their skills afterwards were two
-# ORM queries, and reading the network a third (~4 ms of Python of a ~14 ms request).
+# What a candidate shows of its unit (``base`` is left deferred), of its home area (what the
+# list and the phone rule read; the rest deferred), its skills and the road network in use, read
+# with the window: loading the list's units and their skills afterwards were two ORM queries, and
+# reading the network a third (~4 ms of Python of a ~14 ms request). Each row carries them as one
+# JSON text, decoded only for the units that make the list.
 _UNIT_FIELDS = tuple(
     f.attname
     for f in Responder._meta.concrete_fields
     if f.attname not in ("id", "home_area_id", "travel_mode", "position", "base")
 )
-_AREA_FIELDS = tuple(
-    f.attname for f in Area._meta.concrete_fields if f.name not in AREA_SHAPE_FIELDS
-)
+_AREA_FIELDS = ("id", "code", "name", "level", "parent_id")
 _NETWORK_FIELDS = ("id", "imported_at", "costs_version", "fastest_kmh")
 _CATEGORY_FIELDS = tuple(f.attname for f in Category._meta.concrete_fields)
 _ORDERED_SKILLS = ", ".join(f"c.{name}" for name in Category._meta.ordering)
 
 # Nearest first by KNN (<->) on the partial GiST index in degrees; the materialised window is then
 # measured in metres on the geography, with what routing needs of each unit (id, metres, home
-# area, mode, lon, lat), then what a candidate shows of it, its home area, its skills (in the
-# categories' order) and the road network in use (NULL: none). Parameters: lon, lat, fresh,
-# category, window.
+# area, mode, lon, lat), then as JSON texts what a candidate shows of it (its fields, its home
+# area's, its skills' in the categories' order) and the road network in use (null: none).
+# Parameters: lon, lat, fresh, category, window.
 WINDOW_SQL = f"""
 WITH window_ AS MATERIALIZED (
     SELECT r.* {DISPATCHABLE_FROM_WHERE}
@@ -102,15 +102,16 @@ WITH window_ AS MATERIALIZED (
 )
 SELECT w.id, ST_Distance(w.position::geography, {MATTER_POINT}::geography), w.home_area_id,
        w.travel_mode, ST_X(w.position), ST_Y(w.position),
-       {", ".join(f"w.{name}" for name in _UNIT_FIELDS)},
-       {", ".join(f"a.{name}" for name in _AREA_FIELDS)},
-       (SELECT json_agg(json_build_array({", ".join(f"c.{n}" for n in _CATEGORY_FIELDS)})
-                        ORDER BY {_ORDERED_SKILLS})
-        FROM incidents_category c WHERE c.id = ANY(w.skill_ids)),
-       {", ".join(f"n.{name}" for name in _NETWORK_FIELDS)}
+       json_build_array(
+           json_build_array({", ".join(f"w.{name}" for name in _UNIT_FIELDS)}),
+           json_build_array({", ".join(f"a.{name}" for name in _AREA_FIELDS)}),
+           (SELECT json_agg(json_build_array({", ".join(f"c.{n}" for n in _CATEGORY_FIELDS)})
+                            ORDER BY {_ORDERED_SKILLS})
+            FROM incidents_category c WHERE c.id = ANY(w.skill_ids)))::text,
+       (SELECT json_build_array({", ".join(f"n.{name}" for name in _NETWORK_FIELDS)})::text
+        FROM roads_roadnetwork n WHERE n.active)
 FROM window_ w
 JOIN gridmap_area a ON a.id = w.home_area_id
-LEFT JOIN roads_roadnetwork n ON n.active
 """
 _ROUTING_COLUMNS = 6
 
@@ -216,12 +217,11 @@ def candidates(incident: Incident, *, limit: int = 5, now: dt.datetime | None = 
 
 def _network(row: tuple) -> RoadNetwork | None:
     """The network in use as the window's row names it (its other fields deferred), or None."""
-    values = list(row[-len(_NETWORK_FIELDS) :])
-    if values[0] is None:
+    if row[-1] is None:
         return None
-    if isinstance(values[3], str):  # Django reads jsonb as text and decodes it in the field
-        values[3] = json.loads(values[3])
-    return _loaded(RoadNetwork, {**dict(zip(_NETWORK_FIELDS, values, strict=True)), "active": True})
+    values = dict(zip(_NETWORK_FIELDS, json.loads(row[-1]), strict=True))
+    values["imported_at"] = dt.datetime.fromisoformat(values["imported_at"])
+    return _loaded(RoadNetwork, {**values, "active": True})
 
 
 def _loaded(model: type, values: dict[str, object]):
@@ -234,15 +234,14 @@ def _loaded(model: type, values: dict[str, object]):
 def _unit(row: tuple) -> tuple[Responder, list[Category]]:
     """A window's row as the unit with its home area joined, and the unit's skills."""
     pk, _d, home, mode, x, y = row[:_ROUTING_COLUMNS]
-    at = _ROUTING_COLUMNS + len(_UNIT_FIELDS)
-    values = dict(zip(_UNIT_FIELDS, row[_ROUTING_COLUMNS:at], strict=True))
+    shown, area, skills = json.loads(row[_ROUTING_COLUMNS])
+    values = dict(zip(_UNIT_FIELDS, shown, strict=True))
+    if values["position_at"] is not None:
+        values["position_at"] = dt.datetime.fromisoformat(values["position_at"])
     values.update(id=pk, home_area_id=home, travel_mode=mode, position=Point(x, y, srid=WGS84))
     unit = _loaded(Responder, values)
-    area = Area.from_db(connection.alias, _AREA_FIELDS, row[at : at + len(_AREA_FIELDS)])
-    Responder.home_area.field.set_cached_value(unit, area)
-    skills = row[at + len(_AREA_FIELDS)]
-    if isinstance(skills, str):
-        skills = json.loads(skills)
+    home_area = _loaded(Area, dict(zip(_AREA_FIELDS, area, strict=True)))
+    Responder.home_area.field.set_cached_value(unit, home_area)
     categories = [
         Category.from_db(connection.alias, _CATEGORY_FIELDS, values) for values in skills or ()
     ]
