@@ -35,7 +35,6 @@ from django.db import connection
 from django.db import models as db_models
 from django.utils.translation import gettext_lazy as _
 
-from roads.bounds import contains, ellipse_box, intersection, union
 from roads.choices import OFF_ROAD_SPEED_KMH, STRAIGHT_LINE_SPEED_KMH, TravelMode
 from roads.models import RoadNetwork
 from roads.queries import active_network, edges_sql
@@ -147,8 +146,7 @@ def best_travel_times(
     the unit's mode has on this network (``fastest_speeds_ms``), so a
     unit whose bound is above the ``limit``-th best score found cannot enter the list. The
     units with the lowest bounds are routed first, then only those whose bound is below the
-    score to beat: on a sparse window the far units' wide boxes are never read. That second
-    round reads only the roads a way in time can use (``_within_score``).
+    score to beat: on a sparse window the far units' wide boxes are never read.
     """
     network = network if network is not None else active_network()
     if network is None or len(units) <= limit:
@@ -166,58 +164,8 @@ def best_travel_times(
     scores = sorted(eta.seconds - bonus.get(key, 0.0) for key, eta in etas.items())
     to_beat = scores[limit - 1] if len(scores) >= limit else math.inf
     rest = [u for u in known[limit:] if bound[u.key] <= to_beat]
-    if rest and math.isfinite(to_beat):
-        etas.update(_within_score(network, matter, rest, distances, fastest, bonus, to_beat))
-    elif rest:
+    if rest:
         etas.update(travel_times(matter, rest, network=network))
-    return etas
-
-
-def _within_score(
-    network: RoadNetwork,
-    matter: tuple[float, float],
-    units: Sequence[Traveller],
-    distances: dict[int, float],
-    fastest: dict[str, float],
-    bonus: dict[int, float],
-    to_beat: float,
-) -> dict[int, Eta]:
-    """The ETAs of those ``units`` that score no more than ``to_beat`` seconds (ETA less bonus),
-    exactly as ``travel_times`` gives them; the others are left out.
-
-    Each mode's search reads only the part of its usual box (``dispatch_box``) where a way in
-    time can run: the boxes of the units' ellipses (roads.bounds). A unit reached there within
-    its time has the ETA the whole box gives (every such way lies in both). A unit not reached in
-    time cannot score ``to_beat`` by a road of its box, and is left out if its ellipse lies in
-    the box (then the wider box has no quicker way either) and its straight-line ETA is later
-    too; otherwise (rare: a way in time may leave the box) it is routed as before."""
-    allowed = {u.key: to_beat + bonus.get(u.key, 0.0) for u in units}
-    ellipses = {
-        u.key: ellipse_box(matter, (u.lon, u.lat), fastest[str(u.mode)] * allowed[u.key])
-        for u in units
-    }
-    modes = {u.mode for u in units}
-    usual = {
-        m: dispatch_box(matter, [u for u in units if u.mode == m], BOX_MARGIN_M) for m in modes
-    }
-    clip = {
-        m: intersection(usual[m], union(ellipses[u.key] for u in units if u.mode == m))
-        for m in modes
-    }
-    found = _route_in_box(network, matter, units, distances, BOX_MARGIN_M, search_boxes=clip)
-    etas: dict[int, Eta] = {}
-    again: list[Traveller] = []
-    for unit in units:
-        eta = found.get(unit.key)
-        if eta is not None and (eta.source != EtaSource.ROAD or eta.seconds <= allowed[unit.key]):
-            etas[unit.key] = eta  # in time, or placed off the roads (the same in any box)
-        elif eta is None and (
-            not contains(usual[unit.mode], ellipses[unit.key])
-            or straight_line_seconds(distances[unit.key], unit.mode) <= allowed[unit.key]
-        ):
-            again.append(unit)
-    if again:
-        etas.update(travel_times(matter, again, network=network))
     return etas
 
 
@@ -310,17 +258,14 @@ def _route_in_box(
     margin_m: float,
     *,
     final: bool = False,
-    search_boxes: dict[str, Box] | None = None,
 ) -> dict[int, Eta]:
     """ETAs of the units routed inside their mode's box with ``margin_m``; a unit not reached
     is left out (``final``: it gets the straight line, as does every unit that cannot be routed
-    at all). ``search_boxes``: each mode's search reads only the edges meeting this part of its
-    box (the points are still placed in the whole box)."""
+    at all)."""
     boxes = {
         mode: dispatch_box(matter, [u for u in units if u.mode == mode], margin_m)
         for mode in {u.mode for u in units}
     }
-    searched = search_boxes or boxes
     snaps = snap_for_dispatch(network, matter, units, boxes)
     etas: dict[int, Eta] = {}
     calls: list[str] = []
@@ -337,7 +282,7 @@ def _route_in_box(
                 routed[pid] = (unit, here.off_m + there.off_m, same_place(here, there))
                 points[pid] = here
         if points:
-            calls.append(_costs_sql(network, mode, searched[mode], there, points))
+            calls.append(_costs_sql(network, mode, boxes[mode], there, points))
     reached: dict[int, float] = {}
     if calls:
         with connection.cursor() as cursor:
