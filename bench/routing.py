@@ -9,13 +9,17 @@ ranked by road ETA (roads.travel.travel_times): p50/p95 of its statements in the
 (target p50 ≤ 15 ms, p95 ≤ 30 ms) and of the call in-process; then
 GET /api/incidents/{id}/candidates?limit=5 at 1 client for --seconds (target p95 ≤ 40 ms).
 
+``request`` (bench/routes/request.py) — the same API request in the process (Django's test
+client) with its statements, the process's and the database's CPU time per request: figures
+that compare versions even on a busy machine.
+
 ``first-choice`` (bench/routes/first_choice.py) — over the demo's year of dispatched matters, how
 often the first choice by road ETA differs from the first choice by straight line, and the
 median minutes saved. Runs only on the demo's roads (not on the bench's lattice).
 
 Everything the bench makes is deleted at the end, also after an error or Ctrl-C.
 
-Run: .venv/bin/python bench/routing.py [--only candidates|first-choice] [--points 200]
+Run: .venv/bin/python bench/routing.py [--only candidates|request|first-choice] [--points 200]
 [--responders 2000] [--seconds 10] [--spacing 450] [--sample 0]
 """
 
@@ -40,9 +44,10 @@ from bench.intake import demo_dispatcher  # noqa: E402
 from bench.routes.candidates import bench_candidates  # noqa: E402
 from bench.routes.common import bench_network, remove_network, say  # noqa: E402
 from bench.routes.first_choice import bench_first_choice  # noqa: E402
+from bench.routes.request import bench_request  # noqa: E402
 from gridmap.models import Area  # noqa: E402
 
-SECTIONS = ("candidates", "first-choice")
+SECTIONS = ("candidates", "request", "first-choice")
 
 
 def parse_args() -> argparse.Namespace:
@@ -68,12 +73,15 @@ def main() -> None:
     say(f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} before the run")
     network = bench_network(args.spacing)
     try:
-        if "candidates" in sections:
+        if "candidates" in sections or "request" in sections:
             user = demo_dispatcher()
             token, key = issue_token(user=user, user_agent="bench/routing.py")
             try:
                 remove_leftovers()
-                bench_candidates(args, user, key)
+                if "candidates" in sections:
+                    bench_candidates(args, user, key)
+                if "request" in sections:
+                    bench_request(args, user, key)
             finally:
                 revoke_token(token=token)
         if "first-choice" in sections:

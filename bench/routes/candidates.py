@@ -20,7 +20,7 @@ from incidents.models import Incident
 from roads.snapping import clear_cache
 from roads.travel import EtaSource, Traveller, best_travel_times, travel_times
 from volunteers.models import stale_before
-from volunteers.queries import _CANDIDATES_SQL
+from volunteers.ranking import WINDOW_SQL
 
 TARGET_DB_P50_MS = 15.0
 TARGET_DB_P95_MS = 30.0
@@ -38,9 +38,9 @@ def window_of(incident: Incident) -> list[Traveller]:
         "window": WINDOW,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_CANDIDATES_SQL, params)
+        cursor.execute(WINDOW_SQL, params)
         rows = cursor.fetchall()
-    return [Traveller(pk, x, y, mode, metres) for pk, metres, _home, mode, x, y in rows]
+    return [Traveller(pk, x, y, mode, metres) for pk, metres, _home, mode, x, y, *_ in rows]
 
 
 def backend_cpu_ms() -> float:
