@@ -94,22 +94,44 @@ def heat_map(page: Page, base: str) -> None:
 
 
 def matter_on_map(page: Page, base: str) -> None:
-    """The area map zoomed in, one matter clicked: its popup open."""
+    """The area map at street level on the newest routed matter, clicked: its panel open."""
     visit("/map/")(page, base)
-    zoom_in = page.locator(".leaflet-control-zoom-in")
-    for _step in range(3):
-        zoom_in.click()
-        page.wait_for_timeout(400)
-    settle(page)
-    matters = page.locator(".leaflet-pane path.leaflet-interactive, .leaflet-marker-pane > *")
-    for index in range(min(matters.count(), 40)):
-        try:
-            matters.nth(index).click(timeout=2_000)
-        except PlaywrightError:
-            continue
-        if page.locator(".leaflet-popup").count():
-            break
+    answer = page.request.get(
+        urljoin(base, "/api/incidents/?state=routed&page_size=1"),
+        headers={"Accept": "application/json"},
+    )
+    features = answer.json().get("features", []) if answer.ok else []
+    if not features:
+        raise RuntimeError("no routed matter in the demo to show on the map")
+    lon, lat = features[0]["geometry"]["coordinates"]
+    page.evaluate("document.getElementById('area-map').removeAttribute('data-matters-loaded')")
+    page.evaluate(
+        "([lat, lon]) => window.PinganAreaMap.setView([lat, lon], 16, {animate: false})",
+        [lat, lon],
+    )
+    page.wait_for_selector("#area-map[data-matters-loaded]", state="attached")
     page.wait_for_timeout(800)
+    point = page.evaluate(
+        "([lat, lon]) => { const p = window.PinganAreaMap.latLngToContainerPoint([lat, lon]);"
+        " return {x: p.x, y: p.y}; }",
+        [lat, lon],
+    )
+    box = page.locator("#area-map").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    settle(page)
+
+
+def console_with_candidates(page: Page, base: str) -> None:
+    """The console of the first matter in the dispatch queue that has candidates to show."""
+    page.goto(urljoin(base, "/dispatch/"))
+    links = page.locator("a[href*='/dispatch/incidents/']")
+    links.first.wait_for(timeout=10_000)
+    hrefs = list(dict.fromkeys(links.evaluate_all("(all) => all.map((a) => a.href)")))
+    for href in hrefs[:20]:
+        page.goto(href)
+        if page.locator("#candidates tbody tr[data-responder]").count():
+            break
+    settle(page)
 
 
 SHOTS = [
@@ -127,7 +149,7 @@ SHOTS = [
         "dispatch-console.png",
         "dispatcher",
         False,
-        first_link("/dispatch/", "a[href*='/dispatch/incidents/']"),
+        console_with_candidates,
         full_page=True,
     ),
     Shot("map.png", "dispatcher", False, visit("/map/")),
@@ -140,7 +162,7 @@ SHOTS = [
     Shot("field-form.png", "grid_leader", True, visit("/incidents/new/field/"), full_page=True),
     Shot("map-phone.png", "grid_leader", True, visit("/map/")),
     # The responder, phone.
-    Shot("responder-phone.png", "responder", True, visit("/responder/"), full_page=True),
+    Shot("responder-phone.png", "responder", True, visit("/responder/")),
 ]
 
 
