@@ -156,7 +156,12 @@ SHOTS = [
     Shot("map-heatmap.png", "dispatcher", False, heat_map),
     Shot("map-matter.png", "dispatcher", False, matter_on_map),
     # The leader, desktop.
-    Shot("briefing.png", "leadership", False, visit("/analytics/briefing/"), full_page=True),
+    Shot(
+        "briefing.png",
+        "leadership",
+        False,
+        first_link("/", "a[href*='/analytics/briefing/?area=']"),  # the home page's link
+    ),
     # The grid leader, phone.
     Shot("my-grid.png", "grid_leader", True, visit("/incidents/my-grid/")),
     Shot("field-form.png", "grid_leader", True, visit("/incidents/new/field/"), full_page=True),
