@@ -17,7 +17,7 @@ FIELD_HASH_KEY ?= $(shell scripts/secret-key.sh field_hash_key)
 export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 
 .PHONY: help setup db stop demo serve worker test lint check bench messages backup restore upgrade \
-	bundle bundle-check docs-check
+	bundle bundle-check docs-check screenshots
 
 help:
 	@echo "make demo   set up everything, load the Longxi demo county, serve http://127.0.0.1:$(PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bundle        offline installation bundle under dist/ (docs/operations/offline-install.md)"
 	@echo "make bundle-check  install the bundle in a clean Debian 12 root with no network, locate"
 	@echo "make docs-check    run every command README and docs show, as written (~30 min)"
+	@echo "make screenshots   the four journeys' screenshots into docs/screenshots/ (demo running)"
 
 setup:
 	@scripts/setup.sh
@@ -75,6 +76,11 @@ check: db
 
 test: lint check
 	.venv/bin/pytest -m "not docs"
+
+# The four journeys' screenshots into docs/screenshots/, from the demo server `make demo` serves
+# on $(PORT) (scripts/screenshots.py; another one: URL=http://host:port/).
+screenshots: setup
+	$(PY) scripts/screenshots.py --url $(or $(URL),http://127.0.0.1:$(PORT)/)
 
 docs-check: lint check
 	.venv/bin/pytest -m docs tests/docs

@@ -56,6 +56,7 @@ from incidents.services import (
     allowed_actions,
     take_in,
 )
+from incidents.timeline_subjects import subject_names
 
 PAGE_SIZE = 50
 MY_GRID_CLOSED_DAYS = 30
@@ -190,9 +191,16 @@ def _render_detail(
     parties = [party_view(p, unmasked=unmasked) for p in incident.parties.all()]
     if unmasked:
         record_party_view(request=request, incident=incident, count=len(parties))
-    events = IncidentEvent.objects.filter(incident=incident).select_related("actor")
+    events = list(IncidentEvent.objects.filter(incident=incident).select_related("actor"))
+    subjects = subject_names(events)  # e.g. the unit a dispatch step concerns
     timeline = [
-        {"event": e, "label": _event_label(e), "received_late": _received_late(e)} for e in events
+        {
+            "event": e,
+            "label": _event_label(e),
+            "subject": subjects.get(e.pk, ""),
+            "received_late": _received_late(e),
+        }
+        for e in events
     ]
     links = duplicate_links(user, incident)
     map_data = {

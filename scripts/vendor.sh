@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for pkg in leaflet ol leaflet.vectorgrid leaflet.heat; do
+for pkg in leaflet ol leaflet.vectorgrid leaflet.heat axe-core; do
   [ -d "node_modules/$pkg" ] || { npm ci --no-audit --no-fund; break; }
 done
 
@@ -42,3 +42,14 @@ for pkg in leaflet ol leaflet.vectorgrid leaflet.heat; do
   echo "$pkg $version (npm)" > "$vendor/$pkg/VERSION"
   echo "vendored $pkg $version into $vendor/$pkg"
 done
+
+# axe-core (devDependencies): the accessibility checker the browser tests inject into the pages
+# (tests/browser/test_accessibility.py). Test-only, so it goes under tests/, not static/: the
+# site never serves it.
+tests_vendor=tests/browser/vendor/axe-core
+rm -rf "$tests_vendor"
+mkdir -p "$tests_vendor"
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE "$tests_vendor/"
+version=$(node -p "require('./node_modules/axe-core/package.json').version")
+echo "axe-core $version (npm)" > "$tests_vendor/VERSION"
+echo "vendored axe-core $version into $tests_vendor"

@@ -93,7 +93,7 @@ def announce_offer(assignment: Assignment, audience: tuple) -> None:
     offer."""
     incident, unit = assignment.incident, assignment.responder
     users, preferences, centers, own = _offer_audience(incident, audience)
-    params = {"number": incident.number, "title": incident.title, "unit": unit.name}
+    params = {"number": incident.number, "title": incident.title, "unit": unit.display_name}
     link = matter_link(incident)
     announce(
         event=Event.OFFER,
@@ -172,7 +172,7 @@ def announce_step(assignment: Assignment, action: str, note: str = "") -> None:
             {
                 "number": incident.number,
                 "title": incident.title,
-                "unit": assignment.responder.name,
+                "unit": assignment.responder.display_name,
                 "note": note.strip(),
             },
             matter_link(incident),

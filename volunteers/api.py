@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from config.http import SafeJSONParser
 from incidents.api import ERRORS, IncidentsAPI
 from incidents.serializers import ErrorSerializer
 from volunteers.access import Viewer, dispatchable_incident, visible_incident
+from volunteers.candidate_search import MAX_SEARCH_RESULTS, search_candidates, searchable_unit
 from volunteers.models import Assignment, Responder
 from volunteers.queries import (
     candidates,
@@ -74,11 +75,23 @@ def assignment_data(request: Request, assignment_id: int, *, dispatching: bool) 
 # --- a matter's dispatch -------------------------------------------------------------------------
 
 
+class CandidatesSearchSerializer(CandidatesQuerySerializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=50,
+        help_text="search all candidates of your jurisdiction by unit name, home area, township "
+        f"or skill (at most {MAX_SEARCH_RESULTS}, whatever the limit); blank: the top list",
+    )
+
+
 class CandidatesView(IncidentsAPI, APIView):
-    """The units that may be sent to the matter now, best first, each with why it ranks there."""
+    """The units that may be sent to the matter now, best first, each with why it ranks there;
+    with ``q``, those of the user's jurisdiction whose name, area or skill contains it."""
 
     @extend_schema(
-        parameters=[CandidatesQuerySerializer],
+        parameters=[CandidatesSearchSerializer],
         responses={
             200: CandidateSerializer(many=True),
             400: ERRORS[400],
@@ -87,10 +100,14 @@ class CandidatesView(IncidentsAPI, APIView):
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        query = CandidatesQuerySerializer(data=request.query_params)
+        query = CandidatesSearchSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         incident = dispatchable_incident(request.user, pk)
-        found = candidates(incident, limit=query.validated_data["limit"])
+        limit, text = query.validated_data["limit"], query.validated_data["q"].strip()
+        if text:
+            found = search_candidates(incident, user=request.user, text=text, limit=limit)
+        else:
+            found = candidates(incident, limit=limit)
         return Response(candidate_rows(found, Viewer.of(request.user)))
 
 
@@ -110,7 +127,10 @@ class CandidateRouteView(IncidentsAPI, APIView):
     )
     def get(self, request: Request, pk: int, responder: int) -> Response:
         incident = dispatchable_incident(request.user, pk)
-        unit = routable_unit(incident, responder)
+        # A unit the console's search found may be shown its way too.
+        unit = routable_unit(incident, responder) or searchable_unit(
+            incident, user=request.user, responder_id=responder
+        )
         if unit is None:
             raise NotFound(
                 _("Unit %(id)s is not one that may be sent to this matter.") % {"id": responder}

@@ -118,7 +118,16 @@ class Responder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The unit's one name on every screen and in every message (issue 20 point 12): the
+        console, the matter's timeline, the responder page, the dispatch queue, notifications
+        and the API. The registered name as it stands (it carries its own place, e.g. a
+        township's or village's), never the name of the person acting for the unit, nor with a
+        place or kind added on one screen and not on another: those go beside it, apart."""
+        return " ".join(self.name.split())
 
     def is_stale(self, now: dt.datetime | None = None) -> bool:
         """No position, or none posted in the last DISPATCH_STALE_MINUTES minutes."""

@@ -63,6 +63,7 @@ class HomeAreaSerializer(serializers.Serializer):
 class ResponderSummarySerializer(serializers.ModelSerializer):
     """A unit as an assignment shows it; ``phone`` is masked unless this user may reach it."""
 
+    name = serializers.CharField(source="display_name", read_only=True)
     # Plain strings, as in the incidents API: typed as enums they would collide with the
     # matters' "kind" and "state" in the schema.
     kind = serializers.CharField(read_only=True, help_text=f"one of {', '.join(ResponderKind)}")
@@ -120,7 +121,7 @@ class CandidateSerializer(serializers.Serializer):
     """A unit that may be sent to the matter, where it ranks and why (a queries.Candidate)."""
 
     id = serializers.IntegerField(source="responder.pk")
-    name = serializers.CharField(source="responder.name")
+    name = serializers.CharField(source="responder.display_name")
     kind = serializers.CharField(source="responder.kind")
     kind_label = serializers.CharField(source="responder.get_kind_display")
     status = serializers.CharField(source="responder.status")
@@ -234,7 +235,7 @@ def _candidate_row(candidate: Candidate, viewer: Viewer) -> dict:
     unit = candidate.responder
     return {
         "id": unit.pk,
-        "name": unit.name,
+        "name": unit.display_name,
         "kind": unit.kind,
         "kind_label": str(unit.get_kind_display()),
         "status": unit.status,

@@ -313,7 +313,7 @@ def _render_responder(request: HttpRequest, *, status: int = 200) -> HttpRespons
                 for a in live
             ],
             "units": [
-                {"name": u.name, "position": [u.position.x, u.position.y]}
+                {"name": u.display_name, "position": [u.position.x, u.position.y]}
                 for u in units
                 if u.position is not None
             ],
