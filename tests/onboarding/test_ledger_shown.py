@@ -52,9 +52,7 @@ def test_the_ledgers_responsible_unit_is_kept_with_the_imported_row(imported):
     assert imported["approximate"].ledger_row.responsible_unit == "东城社区居委会"
 
 
-def test_detail_page_marks_the_approximate_location_and_shows_the_responsible_unit(
-    imported, admin
-):
+def test_detail_page_marks_the_approximate_location_and_shows_the_responsible_unit(imported, admin):
     page = admin.get(reverse("incidents:detail", args=[imported["approximate"].pk]))
     text = page.content.decode()
     assert page.status_code == 200
