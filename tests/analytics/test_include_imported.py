@@ -11,14 +11,16 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import User
-from tests.onboarding.conftest import county, write_xlsx  # noqa: F401  (the county fixture)
+from tests.onboarding import conftest as onboarding
+from tests.onboarding.conftest import write_xlsx
 from tests.onboarding.test_import_ledger import run
 
 COUNTY = "621122000000"
+county = onboarding.county  # the onboarding tests' small county (a fixture)
 
 
 @pytest.fixture
-def leader(county, client, make_user, tmp_path):  # noqa: F811
+def leader(county, client, make_user, tmp_path):
     """A leadership user of the county, whose county has three matters of March 2024 imported
     from a ledger (two in 巩昌镇, one in 文峰镇)."""
     rows = [
