@@ -98,3 +98,27 @@ def test_map_tiles_mark_approximate_matters(imported, admin):
         for feature in tile["matters"].features:
             found[feature.id] = feature.properties["approximate"]
     assert found == {imported["exact"].pk: False, imported["approximate"].pk: True}
+
+
+def test_repeat_locations_and_clusters_leave_out_matters_placed_at_an_area_centre(county, tmp_path):
+    """Three matters of one village by name sit on one point: no repeat location; three with
+    coordinates a few metres apart are one."""
+    import datetime as dt
+
+    from analytics.queries import repeat_locations
+
+    by_name = [["编号", "登记时间", "纠纷类型", "简要情况", "所属乡镇", "所属村", "经度", "纬度"]]
+    for n in range(3):
+        by_name.append([f"N-{n}", f"2024-03-0{n + 1}", "邻里纠纷", f"纠纷{n}", "巩昌镇", "东城社区",
+                        None, None])  # fmt: skip
+    assert run(write_xlsx(tmp_path / "by-name.xlsx", by_name))["created"] == 3
+    area = county["621122000000"]
+    end = dt.date(2024, 4, 1)
+    assert repeat_locations(Incident.objects.all(), area=area, end=end) == []
+    exact = [by_name[0]]
+    for n in range(3):
+        exact.append([f"E-{n}", f"2024-03-1{n}", "邻里纠纷", f"争执{n}", "巩昌镇", "北关村",
+                      EXACT[0] + n * 0.0001, EXACT[1]])  # fmt: skip
+    assert run(write_xlsx(tmp_path / "exact.xlsx", exact))["created"] == 3
+    found = repeat_locations(Incident.objects.all(), area=area, end=end)
+    assert [cluster.size for cluster in found] == [3]
