@@ -122,3 +122,14 @@ def test_repeat_locations_and_clusters_leave_out_matters_placed_at_an_area_centr
     assert run(write_xlsx(tmp_path / "exact.xlsx", exact))["created"] == 3
     found = repeat_locations(Incident.objects.all(), area=area, end=end)
     assert [cluster.size for cluster in found] == [3]
+
+
+def test_the_exported_ledger_says_which_coordinates_are_approximate(imported, admin):
+    from incidents.ledger import HEADERS
+    from tests.incidents.test_ledger import xlsx_cells
+
+    user = User.objects.get(username="county-admin")
+    flag = HEADERS.index("位置为近似")
+    exact = xlsx_cells(Incident.objects.filter(pk=imported["exact"].pk), user)
+    approximate = xlsx_cells(Incident.objects.filter(pk=imported["approximate"].pk), user)
+    assert (exact[flag].value, approximate[flag].value) == ("否", "是")
