@@ -40,6 +40,10 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     period = default_period(today)
     quarter_start = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1)
+    included = _include_imported(request)
+    incidents = visible_incidents(request.user)
+    if not included:
+        incidents = incidents.filter(imported=False)
     return render(
         request,
         "analytics/index.html",
@@ -49,10 +53,10 @@ def index(request: HttpRequest) -> HttpResponse:
             # Whole periods only: a partial one compared with whole ones misleads.
             "last_quarter": quarter_label(add_months(quarter_start, -3)),
             "last_year": str(today.year - 1),
-            "glance": month_glance(visible_incidents(request.user), period),
+            "glance": month_glance(incidents, period),
             "stored": latest_for(request.user),
             # Ticked unless the page was asked with include_imported=0 (the links carry it).
-            "include_imported": _include_imported(request),
+            "include_imported": included,
         },
     )
 

@@ -83,3 +83,23 @@ def test_the_analytics_page_offers_the_filter_ticked_by_default(leader):
     assert "checked" not in box
     # The quarter and year links carry the choice.
     assert "&amp;include_imported=0" in unticked
+
+
+def test_the_months_glance_follows_the_filter(county, client, make_user, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=3)
+    rows = [
+        ["编号", "登记时间", "纠纷类型", "简要情况", "所属乡镇", "所属村", "化解结果"],
+        ["G-1", last_month.isoformat(), "邻里纠纷", "院墙滴水", "巩昌镇", "北关村", "调解成功"],
+    ]
+    assert run(write_xlsx(tmp_path / "台账.xlsx", rows))["created"] == 1
+    make_user("leader", Role.LEADERSHIP, county[COUNTY])
+    client.force_login(User.objects.get(username="leader"))
+    figure = re.compile(r'<dd data-figure="received">(\d+)</dd>')
+    page = client.get(reverse("analytics:index")).content.decode()
+    assert figure.search(page).group(1) == "1"
+    page = client.get(reverse("analytics:index"), {"include_imported": "0"}).content.decode()
+    assert figure.search(page).group(1) == "0"
