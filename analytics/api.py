@@ -26,7 +26,8 @@ from incidents.queries import visible_incidents
 @extend_schema(responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 def heatmap(request: Request) -> Response | HttpResponse:
-    """Kernel density of the user's visible matters for an area, period, kind and category.
+    """Kernel density of the user's visible matters for an area, period, kind and category
+    (``include_imported=0`` leaves out the matters imported from past ledgers).
 
     ``output=geojson`` (default): cell centres with ``density`` (matters/km²); ``output=png``: a
     transparent image for ``L.imageOverlay``, its WGS84 bounds in the ``X-Bounds`` header.
@@ -45,6 +46,7 @@ def heatmap(request: Request) -> Response | HttpResponse:
         end=period.end,
         kind=form.cleaned_data.get("kind") or "",
         category=form.cleaned_data.get("category") or "",
+        include_imported=form.cleaned_data["include_imported"],
     )
     from analytics.heatmap import density_features, density_png, kde  # numpy/PIL: not at start-up
 

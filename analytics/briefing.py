@@ -102,6 +102,8 @@ class Briefing:
     early_warning: EarlyWarning | None = None
     # The last month's patrol coverage (patrols/templates/patrols/_briefing_patrols.html).
     patrols: PatrolSection | None = None
+    # False when the matters imported from past ledgers were left out (include_imported=0).
+    include_imported: bool = True
 
 
 def _percent(rate: float | None) -> str:

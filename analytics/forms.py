@@ -11,14 +11,36 @@ from gridmap.models import Area
 from gridmap.scoping import can_see_area, user_area
 from incidents.choices import IncidentKind
 
+_YES = ("1", "true", "on", "yes")
+_NO = ("0", "false", "off", "no")
+
+
+def include_imported(data: object) -> bool:
+    """The ``include_imported`` parameter: absent means included (the default).
+
+    The pages send a hidden ``0`` before the checkbox's ``1``, so an unticked box still says so;
+    the last value given counts. Raises ValueError for anything but a yes/no word.
+    """
+    values = data.getlist("include_imported") if hasattr(data, "getlist") else []
+    if not values:
+        return True
+    value = str(values[-1]).strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise ValueError(value)
+
 
 class BriefingForm(forms.Form):
-    """Which briefing: an area of the user's jurisdiction and a period label."""
+    """Which briefing: an area of the user's jurisdiction and a period label, and whether the
+    matters imported from past ledgers count (they do unless ``include_imported=0``)."""
 
     area = forms.CharField(label=_("Area code"), max_length=15)
     period = forms.CharField(
         label=_("Period"), max_length=7, help_text=_("2026-10, 2026Q3 or 2026")
     )
+    include_imported = forms.CharField(label=_("Include imported ledger history"), required=False)
 
     def __init__(self, *args, user: object, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,6 +53,12 @@ class BriefingForm(forms.Form):
         if area is None or not can_see_area(self.user, area):
             raise forms.ValidationError(_("No such area in your jurisdiction."))
         return area
+
+    def clean_include_imported(self) -> bool:
+        try:
+            return include_imported(self.data)
+        except ValueError:
+            raise forms.ValidationError(_("Write 1 to include or 0 to leave out.")) from None
 
     def clean_period(self):
         try:

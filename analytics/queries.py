@@ -167,7 +167,13 @@ ORDER BY count(*) DESC, 2 LIMIT %s
 def clusters(
     queryset: QuerySet[Incident], *, eps_m: float, min_points: int, limit: int = 50
 ) -> list[Cluster]:
-    """DBSCAN clusters (``ST_ClusterDBSCAN`` in EPSG:4544) of the matters of ``queryset``."""
+    """DBSCAN clusters (``ST_ClusterDBSCAN`` in EPSG:4544) of the matters of ``queryset``.
+
+    Matters placed at an area's label point (imported ledgers without coordinates) are left out:
+    a village's whole history stacked on one point is a cluster of the import, not of the place.
+    Counts by grid cell and area (hot spots, the safety index) still include them.
+    """
+    queryset = queryset.filter(location_approximate=False)
     # The matters arrive as the queryset's own compiled SQL and parameters (never text from
     # input); only that placeholder-bearing SQL is spliced in.
     ids_sql, ids_params = queryset.values("id").query.sql_with_params()

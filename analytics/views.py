@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from analytics.briefing import Briefing
 
 from accounts.choices import Role
-from analytics.forms import BriefingForm, areas_for
+from analytics.forms import BriefingForm, areas_for, include_imported
 from analytics.glance import month_glance
 from analytics.periods import add_months, default_period
 from analytics.stored import file_path, latest_for, served_html, visible_briefings
@@ -40,6 +40,10 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     period = default_period(today)
     quarter_start = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1)
+    included = _include_imported(request)
+    incidents = visible_incidents(request.user)
+    if not included:
+        incidents = incidents.filter(imported=False)
     return render(
         request,
         "analytics/index.html",
@@ -49,10 +53,19 @@ def index(request: HttpRequest) -> HttpResponse:
             # Whole periods only: a partial one compared with whole ones misleads.
             "last_quarter": quarter_label(add_months(quarter_start, -3)),
             "last_year": str(today.year - 1),
-            "glance": month_glance(visible_incidents(request.user), period),
+            "glance": month_glance(incidents, period),
             "stored": latest_for(request.user),
+            # Ticked unless the page was asked with include_imported=0 (the links carry it).
+            "include_imported": included,
         },
     )
+
+
+def _include_imported(request: HttpRequest) -> bool:
+    try:
+        return include_imported(request.GET)
+    except ValueError:
+        return True
 
 
 def quarter_label(quarter_start: dt.date) -> str:
@@ -70,12 +83,17 @@ def _briefing(request: HttpRequest) -> Briefing | HttpResponse:
     if not form.is_valid():
         errors = "; ".join(str(m) for msgs in form.errors.values() for m in msgs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    return briefing.build(
+    incidents = visible_incidents(request.user)
+    if not form.cleaned_data["include_imported"]:
+        incidents = incidents.filter(imported=False)  # every figure, map and list of it
+    result = briefing.build(
         area=form.cleaned_data["area"],
         period=form.cleaned_data["period"],
-        incidents=visible_incidents(request.user),
+        incidents=incidents,
         user=request.user,
     )
+    result.include_imported = form.cleaned_data["include_imported"]
+    return result
 
 
 @login_required

@@ -111,6 +111,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("当事人", Kind.TEXT, 36, lambda _incident, parties: parties),
     Column("经度", Kind.NUMBER, 12, lambda incident, _p: round(incident.location.x, 6)),
     Column("纬度", Kind.NUMBER, 12, lambda incident, _p: round(incident.location.y, 6)),
+    # 是: a matter imported from a past ledger with only a place name, placed at that area's
+    # label point; the coordinates beside it are not where it happened.
+    Column("位置为近似", Kind.FLAG, 11, _attr("location_approximate")),
 )
 HEADERS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
 

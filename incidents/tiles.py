@@ -17,8 +17,9 @@ rules), compiled to SQL and wrapped in raw SQL, because Django has no expression
   A category or period filter, which the tally cannot answer, reads every matter.
 - From ``RAW_MIN_ZOOM`` on, one feature per matter: id (as the feature id and as a property, which
   Leaflet.VectorGrid hands to click handlers), kind, category, state, overdue,
-  supervised. Never any party's personal data, nor the title or description (the side panel asks
-  the detail API, which applies the privacy rules).
+  supervised, approximate (placed at an area's label point by an imported ledger). Never any
+  party's personal data, nor the title or description (the side panel asks the detail API,
+  which applies the privacy rules).
 """
 
 from __future__ import annotations
@@ -183,10 +184,17 @@ def _with_overdue(queryset: QuerySet[Incident], now: dt.datetime) -> QuerySet[In
 
 
 def _tile_source(queryset: QuerySet[Incident], now: dt.datetime) -> tuple[str, list] | None:
-    """SQL of (id, kind, category, state, supervised, overdue, location) rows: one feature each."""
+    """SQL of (id, kind, category, state, supervised, overdue, approximate, location) rows."""
     return _compiled(
         _with_overdue(queryset, now).values_list(
-            "id", "kind", "category__code", "state", "supervised", "is_overdue", "location"
+            "id",
+            "kind",
+            "category__code",
+            "state",
+            "supervised",
+            "is_overdue",
+            "location_approximate",
+            "location",
         )
     )
 
@@ -320,9 +328,9 @@ _RAW_SQL = """
 WITH env AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS m),
 box AS (SELECT m, ST_Transform(ST_Expand(m, %(margin)s), 4326) AS g FROM env),
 pts AS (
-  SELECT s.id AS fid, s.id, s.kind, s.category, s.state, s.supervised, s.overdue,
+  SELECT s.id AS fid, s.id, s.kind, s.category, s.state, s.supervised, s.overdue, s.approximate,
          ST_AsMVTGeom(ST_Transform(s.location, 3857), box.m, %(extent)s, %(buffer)s, true) AS geom
-  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, location), box
+  FROM ({source}) AS s(id, kind, category, state, supervised, overdue, approximate, location), box
   WHERE s.location && box.g
   LIMIT %(limit)s
 )

@@ -206,6 +206,7 @@ def _render_detail(
     map_data = {
         "points": [[p.x, p.y] for p in incident.locations],
         "grid": _geometry(incident.grid),
+        "approximate": incident.location_approximate,
     }
     actions = _action_forms(user, incident, bound, bound_action)
     context = {

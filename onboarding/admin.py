@@ -70,8 +70,10 @@ class CategoryMappingAdmin(admin.ModelAdmin):
 
 @admin.register(ImportedMatter)
 class ImportedMatterAdmin(ReadOnlyAdmin):
-    list_display = ["original_number", "incident", "batch", "source_row", "category_text"]
-    search_fields = ["original_number", "category_text"]
+    list_display = [
+        "original_number", "incident", "batch", "source_row", "category_text", "responsible_unit",
+    ]  # fmt: skip
+    search_fields = ["original_number", "category_text", "responsible_unit"]
     list_select_related = ["incident", "batch"]
 
 

@@ -82,6 +82,7 @@ class LedgerRow:
     area: Place | None = None  # placed by name: the area whose label point it gets
     grid_id: int = 0
     outside_m: float | None = None
+    unit: str = ""  # 责任单位 as written (kept on ImportedMatter)
 
 
 @dataclass
@@ -172,6 +173,7 @@ class LedgerReader:
             tier=_TIERS.get(reader.text("tier"), Tier.ORDINARY),
             source=next((s for p, s in _SOURCES if p.search(reader.text("source"))), Source.WINDOW),
             input_crs=InputCRS.WGS84,
+            unit=reader.text("unit")[:100],
         )  # fmt: skip
         if isinstance(located, Place):
             row.area = located

@@ -93,9 +93,17 @@ def write_matters(rows: list[LedgerRow], *, batch: ImportBatch, index: AreaIndex
     )
     _copy(
         ImportedMatter,
-        ["incident", "batch", "source_row", "original_number", "category_text", "key"],
+        [
+            "incident",
+            "batch",
+            "source_row",
+            "original_number",
+            "category_text",
+            "key",
+            "responsible_unit",
+        ],
         (
-            (pk, batch.pk, row.row, row.number, row.category_text, row.key)
+            (pk, batch.pk, row.row, row.number, row.category_text, row.key, row.unit)
             for pk, row in zip(ids, rows, strict=True)
         ),
     )

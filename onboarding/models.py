@@ -106,6 +106,19 @@ class ImportedMatter(models.Model):
     source_row = models.PositiveIntegerField(_("row in the file"))
     original_number = models.CharField(_("number in the ledger"), max_length=60, blank=True)
     category_text = models.CharField(_("category as written"), max_length=100, blank=True)
+    # The ledger's 责任单位 as written: a text naming the county's own offices
+    # (司法所, 派出所, 村委会…), not one of our handling units, and part of the ledger's
+    # record rather than of the matter's workflow: so it lives here, beside the row and
+    # number, and goes with an undone import.
+    responsible_unit = models.CharField(
+        _("responsible unit (责任单位)"),
+        max_length=100,
+        blank=True,
+        default="",
+        # In the database too: a writer that does not know the column (COPY) still inserts rows.
+        db_default="",
+        help_text=_("As the ledger names it; shown on the matter's page."),
+    )
     # The ledger's number where it has one, else a hash of the row's content: a second import of
     # the same ledger finds its matters by this key and adds nothing.
     key = models.CharField(_("identity key"), max_length=100, unique=True)

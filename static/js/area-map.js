@@ -314,8 +314,8 @@
         return {radius, fill: true, fillColor: KIND_COLORS[dominantKind(p)], fillOpacity: 0.75,
           color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5, stroke: true};
       }
-      return {radius: 6, fill: true, fillColor: KIND_COLORS[p.kind] || '#555', fillOpacity: 0.9,
-        color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5, stroke: true};
+      return window.PinganApproximate.style(p, {radius: 6, fill: true, fillColor: KIND_COLORS[p.kind] || '#555',
+        fillOpacity: 0.9, color: p.overdue ? '#b3261e' : '#ffffff', weight: p.overdue ? 3 : 1.5, stroke: true});
     }
 
     let mattersLayer = null;
@@ -475,6 +475,7 @@
         el('p', {class: 'muted'}, p.number),
         el('h2', {class: 'matter-title'}, p.title),
         marks,
+        window.PinganApproximate.note(p),
         el('dl', {class: 'facts'},
           ...row(o.kindLabel, p.kind_label), ...row(o.categoryLabel, p.category_label),
           ...row(o.stateLabel, p.state_label), ...row(o.dueLabel, ymdhm(p.due_at)),
@@ -496,6 +497,7 @@
     }
 
     mattersGroup.addTo(map);
+    window.PinganApproximate.legend(map);
   }
   const opsNode = document.getElementById('ops-layers');
   if (opsNode) operationsLayers({...opsNode.dataset});

@@ -14,8 +14,11 @@
     const shapes = L.featureGroup().addTo(map);
     if (data.grid) L.geoJSON(data.grid, {style: BOUNDARY, interactive: false}).addTo(shapes);
     for (const [lon, lat] of data.points || []) {
-      L.circleMarker([lat, lon], {radius: 7, color: '#ffffff', weight: 2, fillColor: '#b3261e',
-        fillOpacity: 1}).addTo(shapes);
+      // An imported matter placed at an area's centre: hollow and dashed, as on the operations map.
+      const style = data.approximate
+        ? {radius: 9, color: '#b3261e', weight: 2, dashArray: '3 3', fillOpacity: 0.15, fillColor: '#b3261e'}
+        : {radius: 7, color: '#ffffff', weight: 2, fillColor: '#b3261e', fillOpacity: 1};
+      L.circleMarker([lat, lon], style).addTo(shapes);
     }
     const bounds = shapes.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, {padding: [16, 16], maxZoom: 17});

@@ -83,6 +83,7 @@ def test_header_row_holds_the_fixed_chinese_headers(client, people, window_matte
         "当事人",
         "经度",
         "纬度",
+        "位置为近似",
     ]
 
 

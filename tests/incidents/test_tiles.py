@@ -39,7 +39,7 @@ def test_raw_tile_holds_each_visible_matter_without_personal_data(client, people
     assert props["state"] == "received"
     assert props["overdue"] is False
     assert props["id"] == incident.pk
-    assert set(props) == {"id", "kind", "category", "state", "supervised", "overdue"}
+    assert set(props) == {"id", "kind", "category", "state", "supervised", "overdue", "approximate"}
     assert incident.title.encode() not in client.get(tile_url(*IN_GRID_A1_SOUTH, 16)).content
 
 

@@ -345,16 +345,21 @@ RULES: tuple[E, ...] = (
         args=_failed_note,
     ),
     # --- analytics ------------------------------------------------------------------------------
-    E("analytics:index", M(LOGIN, OK, FORBID, FORBID, FORBID, OK)),
+    E(
+        "analytics:index",
+        M(LOGIN, OK, FORBID, FORBID, FORBID, OK),
+        query={"include_imported": "0"},
+    ),
     E(
         "analytics:briefing",
         M(LOGIN, (BAD, BAD), FORBID, FORBID, FORBID, (BAD, BAD)),
-        query=lambda w, s: {**_area(w, s), "period": "not-a-period"},
+        # include_imported (issue 19): the analytics filter of imported ledger matters.
+        query=lambda w, s: {**_area(w, s), "period": "not-a-period", "include_imported": "0"},
     ),
     E(
         "analytics:briefing-pdf",
         M(LOGIN, (BAD, BAD), FORBID, FORBID, FORBID, (BAD, BAD)),
-        query=lambda w, s: {**_area(w, s), "period": "not-a-period"},
+        query=lambda w, s: {**_area(w, s), "period": "not-a-period", "include_imported": "0"},
     ),
     # Stored (scheduled) briefings: of the jurisdiction only (tests/analytics/test_scheduled.py).
     E(
@@ -371,7 +376,7 @@ RULES: tuple[E, ...] = (
         "api-analytics-heatmap",
         # A grid leader's jurisdiction is one grid: a township is outside it on both sides.
         M(UNAUTH, (OK, BAD), (OK, BAD), BAD, (OK, BAD), (OK, BAD)),
-        query=_area,
+        query=lambda w, s: {**_area(w, s), "include_imported": "0"},
     ),
     # The service circle (issue 15): the world loads no roads, so the allowed roles get a 404
     # inside and a 400 for township B's area outside their jurisdiction.
