@@ -17,14 +17,14 @@ from gridmap.choices import ancestor_codes
 from gridmap.scoping import user_area
 from incidents.models import Category, Incident
 from volunteers.models import Responder, stale_before
-from volunteers.queries import (
+from volunteers.queries import responders_with_home
+from volunteers.ranking import (
     DISPATCHABLE_FROM_WHERE,
     MATTER_POINT,
     Candidate,
-    _candidate,
-    _rank,
     covering_area_ids,
-    responders_with_home,
+    make_candidate,
+    rank_key,
     unit_etas,
 )
 
@@ -133,13 +133,15 @@ def search_candidates(
         params["lon"], params["lat"], [(pk, d, mode, x, y) for pk, d, _h, mode, x, y in window]
     )
     ranked = sorted(
-        _rank(etas[pk], pk, home in covering, by_road) for pk, _d, home, *_ in window if pk in etas
+        rank_key(etas[pk], pk, home in covering, by_road)
+        for pk, _d, home, *_ in window
+        if pk in etas
     )
     units = responders_with_home().order_by().in_bulk([pk for _r, _s, pk, _o in ranked])
     skill_ids = {pk for unit in units.values() for pk in unit.skill_ids}
     skills = list(Category.objects.filter(pk__in=skill_ids)) if skill_ids else []
     return [
-        _candidate(
+        make_candidate(
             units[pk],
             etas[pk],
             own,

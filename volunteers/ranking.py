@@ -204,14 +204,14 @@ def candidates(incident: Incident, *, limit: int = 5, now: dt.datetime | None = 
         network=network,
     )
     ranked = sorted(
-        _rank(etas[pk], pk, home in covering, by_road)
+        rank_key(etas[pk], pk, home in covering, by_road)
         for pk, _d, home, *_ in rows.values()
         if pk in etas  # by road, the units that cannot make the list are not routed
     )
     found = []
     for _score, _then, pk, own in ranked[:limit]:
         unit, skills = _unit(rows[pk])
-        found.append(_candidate(unit, etas[pk], own, skills, by_road=by_road))
+        found.append(make_candidate(unit, etas[pk], own, skills, by_road=by_road))
     return found
 
 
@@ -248,7 +248,7 @@ def _unit(row: tuple) -> tuple[Responder, list[Category]]:
     return unit, categories
 
 
-def _rank(eta: Eta, pk: int, own: bool, by_road: bool) -> tuple[float, float, int, bool]:
+def rank_key(eta: Eta, pk: int, own: bool, by_road: bool) -> tuple[float, float, int, bool]:
     """The sort key of a unit: its score, then the sooner (or, without roads, the nearer)."""
     if by_road:
         return score_minutes(eta.minutes, own), eta.seconds, pk, own
@@ -266,9 +266,10 @@ def covers(responder: Responder, incident: Incident) -> bool:
     return responder.home_area_id in covering_area_ids(incident)
 
 
-def _candidate(
+def make_candidate(
     unit: Responder, eta: Eta, own: bool, skills: list[Category], *, by_road: bool
 ) -> Candidate:
+    """One row of the candidate list: the unit, its ETA and the reasons the console shows."""
     mode = unit.get_travel_mode_display()
     minutes = {"minutes": eta.minutes, "mode": mode}
     reasons = [_("%(metres)s m away") % {"metres": f"{eta.distance_m:,.0f}"}]
