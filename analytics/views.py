@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 if TYPE_CHECKING:
@@ -79,10 +81,11 @@ def _briefing(request: HttpRequest) -> Briefing | HttpResponse:
     from analytics import briefing
 
     _leadership(request)
+    if not request.GET.get("area") and not request.GET.get("period"):
+        return _own_briefing(request)
     form = BriefingForm(request.GET, user=request.user)
     if not form.is_valid():
-        errors = "; ".join(str(m) for msgs in form.errors.values() for m in msgs)
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        return _refused(request, form)
     incidents = visible_incidents(request.user)
     if not form.cleaned_data["include_imported"]:
         incidents = incidents.filter(imported=False)  # every figure, map and list of it
@@ -94,6 +97,35 @@ def _briefing(request: HttpRequest) -> Briefing | HttpResponse:
     )
     result.include_imported = form.cleaned_data["include_imported"]
     return result
+
+
+def _own_briefing(request: HttpRequest) -> HttpResponse:
+    """The address without an area and a period (a bookmark, a typed URL): the briefing of the
+    user's own jurisdiction for the last whole month, as the analytics page offers it."""
+    areas = areas_for(request.user)
+    if not areas:
+        raise PermissionDenied
+    query = QueryDict(mutable=True)
+    query.update(request.GET)
+    query["area"] = areas[0].code
+    query["period"] = default_period(timezone.localdate()).label
+    return redirect(f"{request.path}?{query.urlencode()}")
+
+
+def _refused(request: HttpRequest, form: BriefingForm) -> HttpResponse:
+    """A briefing asked with values that do not validate: the site's error page, naming each."""
+    problems = "; ".join(
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        for name, messages in form.errors.items()
+        for message in messages
+    )
+    context = {
+        "status": 400,
+        "title": _("This briefing cannot be made"),
+        "message": problems,
+        "back_url": reverse("analytics:index"),
+    }
+    return render(request, "error.html", context, status=400)
 
 
 @login_required

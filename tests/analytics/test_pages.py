@@ -6,9 +6,10 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
-from analytics.periods import parse_period
+from analytics.periods import default_period, parse_period
 from analytics.services import run_hotspots
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +64,32 @@ def test_township_leader_briefing_ranks_only_their_villages(client, township_lea
     assert "甲镇1村" not in text
 
 
-def test_malformed_period_is_a_400(client, county_leader):
+def test_malformed_period_is_a_400_in_the_sites_frame_naming_the_period(client, county_leader):
     client.force_login(county_leader)
-    response = client.get(reverse("analytics:briefing"), {"area": "621122000000", "period": "x"})
+    response = client.get(
+        reverse("analytics:briefing"),
+        {"area": "621122000000", "period": "x"},
+        headers={"accept-language": "zh-hans"},
+    )
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    text = response.content.decode()
+    assert 'class="error-page"' in text
+    assert 'id="site-nav"' in text
+    assert "无法生成此简报" in text
+    assert "时段" in text
+
+
+def test_the_bare_briefing_address_opens_the_own_briefing_of_the_last_whole_month(
+    client, township_leader
+):
+    client.force_login(township_leader)
+    response = client.get(reverse("analytics:briefing"))
+    assert response.status_code == 302
+    target = response["Location"]
+    assert target.startswith(reverse("analytics:briefing") + "?")
+    assert "area=621122101000" in target
+    assert f"period={default_period(timezone.localdate()).label}" in target
 
 
 def test_heatmap_counts_the_matters_of_the_users_subtree_only(client, township_leader, matters):
