@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.db import transaction
@@ -33,6 +34,16 @@ def test_the_bell_shows_my_unread_count_on_every_page(people, as_user):
     page = as_user("village").get("/incidents/").content.decode()
 
     assert 'id="bell-count">2</span>' in page
+
+
+@pytest.mark.django_db
+def test_the_site_frame_uses_no_emoji_that_intranet_fonts_lack(people, as_user):
+    """Emoji (outside the Basic Multilingual Plane) show as an empty box on PCs without an emoji
+    font, which is most county intranet PCs: the frame draws its icons instead."""
+    page = as_user("village").get("/incidents/").content.decode()
+
+    assert 'id="nav-bell"' in page
+    assert [ch for ch in html.unescape(page) if ord(ch) > 0xFFFF] == []
 
 
 @pytest.mark.django_db
