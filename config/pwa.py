@@ -42,6 +42,7 @@ SHELL_FILES = (
     "vendor/leaflet/images/marker-icon.png",
     "vendor/leaflet/images/marker-icon-2x.png",
     "vendor/leaflet/images/marker-shadow.png",
+    "js/dates.js",
     "js/incident-maps.js",
     "js/map-context.js",
     "css/map-context.css",

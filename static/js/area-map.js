@@ -7,12 +7,7 @@
  */
 (function () {
   'use strict';
-  // One date format on every screen: YYYY-MM-DD HH:MM (issue 20 point 12).
-  const ymdhm = (iso) => {
-    const d = new Date(iso);
-    const two = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
-  };
+  const {ymdhm} = window.PinganDates;
 
   const config = JSON.parse(document.getElementById('map-config').textContent);
   const options = JSON.parse(document.getElementById('map-options').textContent);

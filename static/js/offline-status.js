@@ -11,7 +11,6 @@
 (function () {
   'use strict';
 
-  const lang = document.documentElement.lang;
   const format = (template, values) =>
     template.replace(/%\((\w+)\)s/g, (match, key) => (key in values ? values[key] : match));
 
@@ -25,9 +24,7 @@
     return node;
   }
 
-  function time(iso) {
-    return new Date(iso).toLocaleString(lang, {month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit'});
-  }
+  const time = window.PinganDates.ymdhm;
 
   function reason(item, t) {
     const error = item.error || {};
