@@ -10,7 +10,7 @@
 (function () {
   'use strict';
 
-  const {el, format, readJson} = window.PinganMaps;
+  const {format, readJson} = window.PinganMaps;
   const data = readJson('dispatch-data');
   const form = document.getElementById('candidate-search');
   if (!data || !form) return;
@@ -20,52 +20,9 @@
   const body = document.querySelector('#candidate-search-results tbody');
   const table = document.getElementById('candidate-search-results');
   const status = document.getElementById('candidate-search-status');
-  const lang = document.documentElement.lang;
-  const rounded = (value) => Math.round(value).toLocaleString(lang);
   form.hidden = false;
 
-  function csrfToken() {
-    const token = document.querySelector('#dispatch-console input[name="csrfmiddlewaretoken"]');
-    return token ? token.value : '';
-  }
-
-  function assignForm(c) {
-    const assign = el('form', {method: 'post', action: data.urls.assignFallback, class: 'assign-form',
-      'data-responder': c.id, 'data-unit': c.name},
-    el('input', {type: 'hidden', name: 'csrfmiddlewaretoken', value: csrfToken()}),
-    el('input', {type: 'hidden', name: 'responder', value: c.id}));
-    if (!c.in_jurisdiction) {
-      const id = `search-override-${c.id}`;
-      assign.append(el('div', {class: 'override'},
-        el('label', {for: id}, t.reason),
-        el('input', {type: 'text', id, name: 'override_reason', maxlength: '2000'})));
-    }
-    assign.append(el('button', {type: 'submit', class: 'button primary'}, t.assign));
-    return assign;
-  }
-
-  function phoneCell(c) {
-    if (!c.phone) return el('td', {}, '—');
-    return el('td', {class: 'nowrap'}, c.phone_masked ? c.phone : el('a', {href: `tel:${c.phone}`}, c.phone));
-  }
-
-  function row(c) {
-    return el('tr', {'data-responder': c.id, class: c.in_jurisdiction ? 'own-area' : 'other-area'},
-      el('td', {}, el('strong', {}, c.name), el('br'),
-        el('small', {class: 'muted'}, `${c.kind_label} · ${c.home_area.name}`)),
-      el('td', {class: 'nowrap'}, format(t.metres, {metres: rounded(c.distance_m)})),
-      el('td', {class: `nowrap eta eta-${c.eta_source}`},
-        format(t.minutes, {minutes: Math.round(c.eta_minutes)}), el('br'),
-        el('small', {class: 'muted'}, `${c.travel_mode_label} · `,
-          el('span', {class: 'eta-source'}, c.eta_source_label))),
-      el('td', {}, ...c.skills.map((s) => el('span', {class: 'skill'}, s.name))),
-      el('td', {class: 'nowrap'}, `${c.load} / ${c.capacity}`),
-      el('td', {}, c.status_label),
-      phoneCell(c),
-      el('td', {}, el('ul', {class: 'reasons'}, ...c.reasons.map((r) => el('li', {}, r))),
-        c.in_jurisdiction ? null : el('span', {class: 'badge badge-warning'}, t.otherArea)),
-      el('td', {}, assignForm(c)));
-  }
+  const row = (c) => window.PinganCandidateRows.row(c, {idPrefix: 'search-override-'});
 
   let asked = 0;
 

@@ -58,7 +58,7 @@
     return (result.body && result.body.detail) || String(result.status);
   }
 
-  const rounded = (value) => Math.round(value).toLocaleString(lang);
+  const {row: candidateRow, phoneCell, rounded} = window.PinganCandidateRows;
   const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString(lang, {hour: '2-digit', minute: '2-digit'}) : '');
 
   // --- map ------------------------------------------------------------------------------------
@@ -208,45 +208,8 @@
 
   // --- candidates table -----------------------------------------------------------------------
 
-  function assignForm(candidate) {
-    const form = el('form', {method: 'post', action: data.urls.assignFallback, class: 'assign-form',
-      'data-responder': candidate.id, 'data-unit': candidate.name},
-    el('input', {type: 'hidden', name: 'csrfmiddlewaretoken', value: csrfToken()}),
-    el('input', {type: 'hidden', name: 'responder', value: candidate.id}));
-    if (!candidate.in_jurisdiction) {
-      const id = `override-${candidate.id}`;
-      form.append(el('div', {class: 'override'},
-        el('label', {for: id}, t.reason),
-        el('input', {type: 'text', id, name: 'override_reason', maxlength: '2000'})));
-    }
-    form.append(el('button', {type: 'submit', class: 'button primary'}, t.assign));
-    return form;
-  }
-
-  function phoneCell(phone, masked) {
-    if (!phone) return el('td', {}, '—');
-    return el('td', {class: 'nowrap'}, masked ? phone : el('a', {href: `tel:${phone}`}, phone));
-  }
-
   function renderCandidates(candidates) {
-    const rows = candidates.map((c, index) => el('tr',
-      {'data-responder': c.id, class: c.in_jurisdiction ? 'own-area' : 'other-area'},
-      el('td', {}, index + 1),
-      el('td', {}, el('strong', {}, c.name), el('br'),
-        el('small', {class: 'muted'}, `${c.kind_label} · ${c.home_area.name}`)),
-      el('td', {class: 'nowrap'}, format(t.metres, {metres: rounded(c.distance_m)})),
-      el('td', {class: `nowrap eta eta-${c.eta_source}`},
-        format(t.minutes, {minutes: Math.round(c.eta_minutes)}), el('br'),
-        el('small', {class: 'muted'}, `${c.travel_mode_label} · `,
-          el('span', {class: 'eta-source'}, c.eta_source_label))),
-      el('td', {}, ...c.skills.map((s) => el('span', {class: 'skill'}, s.name))),
-      el('td', {class: 'nowrap'}, `${c.load} / ${c.capacity}`),
-      el('td', {}, c.status_label),
-      phoneCell(c.phone, c.phone_masked),
-      el('td', {}, el('ul', {class: 'reasons'}, ...c.reasons.map((r) => el('li', {}, r))),
-        c.in_jurisdiction ? null : el('span', {class: 'badge badge-warning'}, t.otherArea)),
-      el('td', {}, assignForm(c)),
-    ));
+    const rows = candidates.map((c, index) => candidateRow(c, {leading: [el('td', {}, index + 1)]}));
     if (!rows.length) rows.push(el('tr', {class: 'empty'}, el('td', {colspan: '10', class: 'muted'}, t.noCandidates)));
     candidateBody.replaceChildren(...rows);
     shownCandidates = candidates;
