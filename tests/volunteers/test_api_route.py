@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.volunteers.test_candidates_by_road import ACROSS, ALONG, MATTER, RIVER, load_roads
+from volunteers.choices import ResponderStatus
 from volunteers.services import assign
 
 pytestmark = pytest.mark.django_db
@@ -105,14 +106,21 @@ def test_only_the_matters_dispatchers_see_a_route(river_units, routed, as_user):
     assert response.status_code == 403  # sees the matter, does not dispatch it
 
 
-def test_no_route_for_a_unit_beyond_what_any_candidate_list_could_show(
+def test_no_route_for_a_unit_that_neither_the_list_nor_the_search_could_offer(
     routed, place_responder, as_user, monkeypatch
 ):
     # The largest list ranks MAX_CANDIDATES × 4 units: with 1, the 4 nearest.
     monkeypatch.setattr("volunteers.queries.MAX_CANDIDATES", 1)
     near = [place_responder(f"near {k}", 104.606 + k * 0.001, 35.005) for k in range(4)]
-    far = place_responder("far away", 104.70, 35.10)
+    # Beyond the list's window, but the console's search finds it (a county unit serves every
+    # township), so its way may be drawn as for a list row.
+    far_county = place_responder("far county unit", 104.70, 35.10)
+    # Beyond the window and not for this dispatcher: another township's unit, an off-duty one.
+    other_township = place_responder("far, other township", 104.70, 35.10, home="621122101000")
+    off_duty = place_responder("far, off duty", 104.70, 35.10, status=ResponderStatus.OFF_DUTY)
     client = as_user("village")
 
     assert client.get(route_url(routed.pk, near[-1].pk)).status_code == 200
-    assert client.get(route_url(routed.pk, far.pk)).status_code == 404
+    assert client.get(route_url(routed.pk, far_county.pk)).status_code == 200
+    assert client.get(route_url(routed.pk, other_township.pk)).status_code == 404
+    assert client.get(route_url(routed.pk, off_duty.pk)).status_code == 404
