@@ -121,16 +121,24 @@ class StartView(PatrolsAPI, APIView):
         return Response(patrol_summary(patrol), status=code)
 
 
+# One schema for each action, whether the patrol is named by its id or by its uid.
+_POINTS_SCHEMA = {
+    "request": OpenApiTypes.OBJECT,
+    "responses": {
+        200: OBJECT,
+        **_errors(s400="bad input", s404="not your patrol", s409="the track was deleted"),
+    },
+}
+_END_SCHEMA = {
+    "request": OpenApiTypes.OBJECT,
+    "responses": {200: OBJECT, **_errors(s400="bad input", s404="not your patrol")},
+}
+
+
 class PointsView(PatrolsAPI, APIView):
     """A batch of track points ``{uid, points: [{lon, lat, at, accuracy}]}`` (WGS84)."""
 
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={
-            200: OBJECT,
-            **_errors(s400="bad input", s404="not your patrol", s409="the track was deleted"),
-        },
-    )
+    @extend_schema(**_POINTS_SCHEMA)
     def post(self, request: Request, pk: int) -> Response:
         body = _body(request)
         raw = body.get("points")
@@ -151,10 +159,7 @@ class PointsView(PatrolsAPI, APIView):
 class EndView(PatrolsAPI, APIView):
     """The leader ends the patrol (``ended_at``: the phone's time of the tap, default now)."""
 
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: OBJECT, **_errors(s400="bad input", s404="not your patrol")},
-    )
+    @extend_schema(**_END_SCHEMA)
     def post(self, request: Request, pk: int) -> Response:
         patrol = end_patrol(
             patrol_id=pk, leader=request.user, ended_at=_body(request).get("ended_at")
@@ -166,6 +171,7 @@ class PointsByUidView(PointsView):
     """The same batch, to the patrol named by its uid (the offline queue's address: the start
     may still be waiting on the phone when the points are queued)."""
 
+    @extend_schema(operation_id="patrols_points_by_uid_create", **_POINTS_SCHEMA)
     def post(self, request: Request, uid: uuid.UUID) -> Response:  # type: ignore[override]
         return super().post(request, pk=_own_patrol_id(request, uid))
 
@@ -173,6 +179,7 @@ class PointsByUidView(PointsView):
 class EndByUidView(EndView):
     """The end, to the patrol named by its uid (as PointsByUidView)."""
 
+    @extend_schema(operation_id="patrols_end_by_uid_create", **_END_SCHEMA)
     def post(self, request: Request, uid: uuid.UUID) -> Response:  # type: ignore[override]
         return super().post(request, pk=_own_patrol_id(request, uid))
 
